@@ -1,0 +1,1 @@
+"""Cross-entropy vs MSE explorer: maths, state and formatting (pure Python/numpy)."""

@@ -1,0 +1,150 @@
+"""Bokeh figures of the explorer, built once in CPython at build time.
+
+The page never imports Bokeh's Python package: this module bakes the figures
+into a document (tools/dev.py bake → assets/app/baked.js) that BokehJS embeds
+at first paint; Python in the browser then only pushes new data into the
+named ColumnDataSources. Names here are the contract with py/explorer/app.py
+and the tests.
+"""
+from __future__ import annotations
+
+import numpy as np
+from bokeh.document import Document
+from bokeh.embed.util import RenderItem
+from bokeh.models import (
+    ColumnDataSource, HoverTool, Legend, LegendItem, LogAxis, LogScale, Range1d,
+)
+from bokeh.plotting import figure
+
+from . import maths
+from .state import State
+
+# Okabe–Ito blue and vermillion: distinguishable with every common colour-
+# vision deficiency; MSE is also dashed and drawn with square markers so
+# colour is never the only cue. The page's CSS uses the same two colours.
+CE_COLOR = "#0072B2"
+MSE_COLOR = "#D55E00"
+CE_COLOR_DARK = "#56B4E9"
+MSE_COLOR_DARK = "#E69F00"
+
+LOSS_Y_MAX = 9.0  # CE at z = ±8 (the default range) is 8.0003: stays in view
+HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost"}
+
+
+def op_data(st: State) -> dict:
+    v = maths.point(st.z, st.y)
+    return {"z": [st.z], **{k: [v[k]] for k in ("p", "ce", "mse", "gce", "gmse")}}
+
+
+def log_floor(gmse) -> float:
+    """Lower end of the log gradient axis: a little below the smallest value."""
+    return float(np.min(gmse)) / 3.0
+
+
+def _style(fig) -> None:
+    fig.background_fill_color = None
+    fig.border_fill_color = None
+    fig.outline_line_color = None
+    fig.toolbar_location = None
+    fig.title.text_font_size = "14px"
+    fig.min_border_left = 50
+    for ax in (*fig.xaxis, *fig.yaxis):
+        ax.axis_label_text_font_style = "normal"
+        ax.axis_label_text_font_size = "13px"
+        ax.major_label_text_font_size = "12px"
+
+
+def build(st: State | None = None) -> dict:
+    """All models of the page, named, for state `st` (default state if None)."""
+    st = st or State()
+    op = ColumnDataSource(op_data(st), name="op_source")
+    loss_src = ColumnDataSource(maths.loss_curves(st.y), name="loss_curves")
+    grad = maths.grad_curves(st.y, st.R)
+    grad_src = ColumnDataSource(grad, name="grad_curves")
+
+    loss = figure(
+        name="loss_plot", height=330, sizing_mode="stretch_width",
+        x_range=Range1d(0, 1, name="loss_x"), y_range=Range1d(-0.2, LOSS_Y_MAX),
+        title=f"Loss against predicted probability p (true label y = {st.y})",
+        x_axis_label="predicted probability p = σ(z)", y_axis_label="loss", tools="",
+    )
+    _style(loss)
+    ce_line = loss.line("p", "ce", source=loss_src, color=CE_COLOR, line_width=3, name="ce_curve")
+    mse_line = loss.line("p", "mse", source=loss_src, color=MSE_COLOR, line_width=3,
+                         line_dash="dashed", name="mse_curve")
+    ce_pt = loss.scatter("p", "ce", source=op, size=13, color=CE_COLOR, line_color="white", name="ce_point")
+    mse_pt = loss.scatter("p", "mse", source=op, size=12, marker="square", color=MSE_COLOR,
+                          line_color="white", name="mse_point")
+    loss.add_layout(Legend(items=[
+        LegendItem(label="cross-entropy", renderers=[ce_line, ce_pt]),
+        LegendItem(label="MSE", renderers=[mse_line, mse_pt]),
+    ], location="top_center", background_fill_alpha=0.0, border_line_color=None, name="loss_legend"))
+    loss.add_tools(HoverTool(renderers=[ce_line], mode="vline", tooltips=[
+        ("p", "@p{0.0000}"), ("CE", "@ce{0.0000}"), ("MSE", "@mse{0.0000}")]))
+    loss.add_tools(HoverTool(renderers=[ce_pt], tooltips=[
+        ("operating point z", "@z{0.00}"), ("p", "@p{0.0000}"), ("CE", "@ce{0.0000}"), ("MSE", "@mse{0.0000}")]))
+
+    gr = figure(
+        name="grad_plot", height=330, sizing_mode="stretch_width",
+        x_range=Range1d(-st.R, st.R, name="grad_x"), y_range=Range1d(-0.02, 1.05, name="grad_y"),
+        title="Gradient magnitude with respect to the logit z",
+        x_axis_label="logit z", y_axis_label="|∂loss/∂z|", tools="",
+    )
+    _style(gr)
+    # The log view is a second set of renderers on a log-scaled extra range,
+    # shown instead of the linear set: Bokeh cannot switch an axis's scale
+    # after the plot is built, but visibility is ordinary data.
+    gr.extra_y_ranges = {"log": Range1d(log_floor(grad["gmse"]), 2.0, name="grad_log_y")}
+    gr.extra_y_scales = {"log": LogScale()}
+    gr.add_layout(LogAxis(y_range_name="log", axis_label="|∂loss/∂z| (log scale)", visible=st.log_grad,
+                          name="grad_log_axis"), "left")
+    gr.yaxis[0].name = "grad_lin_axis"
+    gr.yaxis[0].visible = not st.log_grad
+    items = {"CE": [], "MSE": []}
+    for scale in ("lin", "log"):
+        kw = {"y_range_name": "log"} if scale == "log" else {}
+        vis = (scale == "log") == st.log_grad
+        c = gr.line("z", "gce", source=grad_src, color=CE_COLOR, line_width=3, visible=vis,
+                    name=f"gce_curve_{scale}", **kw)
+        m = gr.line("z", "gmse", source=grad_src, color=MSE_COLOR, line_width=3, line_dash="dashed",
+                    visible=vis, name=f"gmse_curve_{scale}", **kw)
+        cp = gr.scatter("z", "gce", source=op, size=13, color=CE_COLOR, line_color="white", visible=vis,
+                        name=f"gce_point_{scale}", **kw)
+        mp = gr.scatter("z", "gmse", source=op, size=12, marker="square", color=MSE_COLOR,
+                        line_color="white", visible=vis, name=f"gmse_point_{scale}", **kw)
+        items["CE"] += [c, cp]
+        items["MSE"] += [m, mp]
+        gr.add_tools(HoverTool(renderers=[c], mode="vline", tooltips=[
+            ("z", "@z{0.00}"), ("|dCE/dz|", "@gce{0.0000}"), ("|dMSE/dz|", "@gmse{0.000e0}")]))
+    gr.add_layout(Legend(items=[
+        LegendItem(label="|dCE/dz| = |p − y|", renderers=items["CE"]),
+        LegendItem(label="|dMSE/dz|", renderers=items["MSE"]),
+    ], location="top_left", background_fill_alpha=0.0, border_line_color=None, name="grad_legend"))
+    return {"loss_plot": loss, "grad_plot": gr, "op_source": op}
+
+
+def theme_overrides() -> dict:
+    """Colours the page applies to text and lines for each colour scheme."""
+    common = ("axis_label_text_color", "major_label_text_color", "axis_line_color",
+              "major_tick_line_color", "minor_tick_line_color")
+    light, dark = "#333333", "#d8d8d8"
+    return {
+        "light": {"axis": {k: light for k in common}, "title": {"text_color": light},
+                  "legend": {"label_text_color": light}, "grid": {"grid_line_color": "#e4e4e4"},
+                  "ce": CE_COLOR, "mse": MSE_COLOR},
+        "dark": {"axis": {k: dark for k in common}, "title": {"text_color": dark},
+                 "legend": {"label_text_color": dark}, "grid": {"grid_line_color": "#3a3a3a"},
+                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK},
+    }
+
+
+def bake(st: State | None = None) -> dict:
+    """Everything BokehJS needs to draw the default state, JSON-ready."""
+    models = build(st)
+    doc = Document()
+    for name in HOST_IDS:
+        doc.add_root(models[name])
+    docid = "explorer"
+    item = RenderItem(docid=docid, roots={models[n]: HOST_IDS[n] for n in HOST_IDS})
+    return {"docs_json": {docid: doc.to_json(deferred=False)}, "render_items": [item.to_json()],
+            "theme": theme_overrides()}

@@ -1,0 +1,21 @@
+"""Readout formatting: 4 significant digits, scientific outside [1e−3, 1e4)."""
+from __future__ import annotations
+
+import math
+
+MINUS = "\u2212"
+
+
+def readout(v: float) -> str:
+    if not math.isfinite(v):
+        # maths.evaluate never produces these; refuse to display one anyway.
+        return "—"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if 1e-3 <= a < 1e4:
+        s = f"{v:#.4g}"
+        if "e" not in s:  # rounding can carry 9999.7 up to 1.000e+04
+            return s.rstrip(".").replace("-", MINUS)
+    mant, exp = f"{v:.3e}".split("e")
+    return f"{mant}e{int(exp)}".replace("-", MINUS)

