@@ -108,9 +108,8 @@ class App:
         # Controls mirror the state; the field being typed in is left alone.
         z_el, num = self.el["z"], self.el["zNum"]
         if old is None or old.R != new.R:
-            for e in (z_el, num):
-                e.min = str(-new.R)
-                e.max = str(new.R)
+            z_el.min = f"{-new.R:g}"
+            z_el.max = f"{new.R:g}"
             self.el["zRange"].value = f"{new.R:g}"
         z_text = f"{new.z:.2f}"
         if from_field != "z":

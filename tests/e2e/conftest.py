@@ -1,0 +1,58 @@
+"""Page fixtures: every test fails on a console error or uncaught page error,
+and every request the page makes is recorded."""
+from __future__ import annotations
+
+import pytest
+
+READY_TIMEOUT_MS = 90_000
+
+
+class PageWatch:
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+
+    def _console(self, msg):
+        if msg.type == "error":
+            self.errors.append(f"console.error: {msg.text}")
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def watch(context):
+    page = context.new_page()
+    w = PageWatch(page)
+    yield w
+    if getattr(w, "expect_errors", False):
+        return
+    assert not w.errors, "the page reported errors:\n" + "\n".join(w.errors)
+
+
+@pytest.fixture
+def page(watch):
+    return watch.page
+
+
+def wait_ready(page, timeout=READY_TIMEOUT_MS):
+    page.wait_for_function("document.documentElement.dataset.state !== 'loading'", timeout=timeout)
+    state = page.evaluate("document.documentElement.dataset.state")
+    assert state == "ready", f"page ended in state {state!r}: " + page.inner_text("#bootError")
+
+
+@pytest.fixture
+def app(page, base_url):
+    """The explorer, loaded at its default state and ready for input."""
+    page.goto(base_url)
+    wait_ready(page)
+    return page

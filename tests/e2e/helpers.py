@@ -1,0 +1,45 @@
+"""Reading the real page: readouts from the DOM, models from BokehJS."""
+from __future__ import annotations
+
+READOUT_IDS = ("p", "ce", "mse", "gce", "gmse", "ratio")
+
+_MODEL_DATA = """name => {
+  const doc = Bokeh.documents[0];
+  const d = doc.get_model_by_name(name).data;
+  const entries = d instanceof Map ? [...d.entries()] : Object.entries(d);
+  return Object.fromEntries(entries.map(([k, v]) => [k, Array.from(v)]));
+}"""
+
+
+def readouts(page) -> dict:
+    return page.evaluate(
+        """ids => Object.fromEntries(ids.map(id => {
+             const e = document.getElementById(id);
+             return [id, {text: e.textContent, value: e.dataset.value}];
+           }))""",
+        list(READOUT_IDS),
+    )
+
+
+def source(page, name: str) -> dict:
+    return page.evaluate(_MODEL_DATA, name)
+
+
+def model_prop(page, name: str, prop: str):
+    return page.evaluate("([n, p]) => Bokeh.documents[0].get_model_by_name(n)[p]", [name, prop])
+
+
+def wait_value(page, readout_id: str, value: float, rel: float = 1e-9) -> None:
+    """Wait until a readout's full-precision value is `value` (Python updates asynchronously)."""
+    page.wait_for_function(
+        "([id, v, rel]) => Math.abs(Number(document.getElementById(id).dataset.value) - v) <= rel * Math.abs(v)",
+        arg=[readout_id, value, rel],
+    )
+
+
+def wait_z(page, z: float) -> None:
+    page.wait_for_function(
+        "z => Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === z"
+        " || (Bokeh.documents[0].get_model_by_name('op_source').data.get?.('z')?.[0] === z)",
+        arg=z,
+    )

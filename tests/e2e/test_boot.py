@@ -1,0 +1,88 @@
+"""Boot: the page reaches `ready` from vendored files only, or says clearly why not."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT, serve_dir
+
+from .conftest import wait_ready
+
+
+def test_reaches_ready_with_live_controls(app):
+    assert app.evaluate("document.documentElement.dataset.state") == "ready"
+    assert app.is_hidden("#boot") and app.is_hidden("#bootError")
+    for control in ("#z", "#zNum", "#zRange", "#y0", "#y1", "#logGrad"):
+        assert app.is_enabled(control), control
+
+
+def test_requests_nothing_from_any_other_host(watch, base_url):
+    page = watch.page
+    page.goto(base_url)
+    wait_ready(page)
+    origin = urlparse(base_url).netloc
+    foreign = [u for u in watch.requests
+               if not u.startswith(("data:", "blob:")) and urlparse(u).netloc != origin]
+    assert foreign == []
+    # and it did load the runtime from assets/vendor/
+    assert any(u.endswith("assets/vendor/pyodide/pyodide.asm.wasm") for u in watch.requests)
+    assert any(u.endswith(".whl") for u in watch.requests)
+    assert not any("micropip" in u or "pypi" in u for u in watch.requests)
+
+
+def test_progress_names_the_stage_while_loading(page, base_url):
+    # Hold back the numpy wheel so the page is observably in its "packages" stage.
+    held = []
+    page.route("**/*.whl", lambda route: held.append(route))
+    page.goto(base_url)
+    page.wait_for_function("document.getElementById('bootStage').textContent.includes('numpy')")
+    assert page.evaluate("document.documentElement.dataset.state") == "loading"
+    assert page.is_visible("#bootBar")
+    # The default state is already on screen, drawn before Python.
+    assert page.text_content("#gmse") == "0.1850"
+    assert page.evaluate("document.documentElement.dataset.figures") == "drawn"
+    assert page.is_disabled("#z")
+    for r in held:
+        r.continue_()
+    wait_ready(page)
+
+
+def _tree_without(tmp_path: Path, missing: str | None) -> Path:
+    """A copy of the project in which one vendored path is missing."""
+    dst = tmp_path / "site"
+    shutil.copytree(ROOT, dst, ignore=shutil.ignore_patterns(".git", "tests", "__pycache__", "vendor"))
+    vendor = ROOT / "assets" / "vendor"
+    for f in vendor.rglob("*"):
+        rel = f.relative_to(vendor)
+        if f.is_file() and (missing is None or not str(rel).startswith(missing)):
+            (dst / "assets" / "vendor" / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(f, dst / "assets" / "vendor" / rel) if _same_fs(f, dst) else shutil.copy(f, dst / "assets/vendor" / rel)
+    if missing == "":
+        shutil.rmtree(dst / "assets" / "vendor", ignore_errors=True)
+    return dst
+
+
+def _same_fs(a: Path, b: Path) -> bool:
+    return a.stat().st_dev == b.stat().st_dev
+
+
+@pytest.mark.parametrize("missing", ["", "pyodide/pyodide.asm.wasm", "pyscript", "pyodide/numpy"])
+def test_error_panel_when_a_vendored_file_is_missing(watch, tmp_path, missing):
+    watch.expect_errors = True  # 404s are the point here
+    url, httpd = serve_dir(_tree_without(tmp_path, missing))
+    try:
+        page = watch.page
+        page.goto(url + "?boot_timeout=20")
+        page.wait_for_function("document.documentElement.dataset.state !== 'loading'", timeout=60_000)
+        assert page.evaluate("document.documentElement.dataset.state") == "error"
+        assert page.is_visible("#bootError")
+        assert "tools/dev.py setup" in page.inner_text("#bootError")
+        assert page.is_hidden("#boot")
+        text = page.inner_text("body")
+        assert "Traceback" not in text
+    finally:
+        httpd.shutdown()

@@ -1,0 +1,63 @@
+"""The Bokeh figures, built in CPython, and the baked first-paint file."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bokeh.document import Document
+
+from explorer import figures, maths
+from explorer.state import State
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_named_models_exist_with_the_contracted_columns():
+    m = figures.build()
+    assert m["loss_plot"].name == "loss_plot" and m["grad_plot"].name == "grad_plot"
+    op = m["op_source"]
+    assert set(op.data) == {"z", "p", "ce", "mse", "gce", "gmse"}
+    assert all(len(v) == 1 for v in op.data.values())
+    v = maths.point(-2, 1)
+    assert op.data["gmse"][0] == v["gmse"]
+
+
+def test_gradient_plot_spans_the_range_and_has_both_scales():
+    m = figures.build(State(R=20.0, log_grad=True))
+    g = m["grad_plot"]
+    assert (g.x_range.start, g.x_range.end) == (-20.0, 20.0)
+    names = {r.name: r.visible for r in g.renderers}
+    assert names["gmse_curve_log"] and not names["gmse_curve_lin"]
+    assert g.extra_y_ranges["log"].start > 0
+
+
+def test_models_every_binding_looks_up_exist():
+    # py/explorer/app.py finds these by name in the browser; a rename here must not go unnoticed.
+    d = Document()
+    m = figures.build()
+    for name in figures.HOST_IDS:
+        d.add_root(m[name])
+    doc_names = {model.name for model in d.models if model.name}
+    source = (ROOT / "py" / "explorer" / "app.py").read_text()
+    wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op)_[a-z_]+)"', source))
+    assert len(wanted) >= 10
+    assert wanted <= doc_names, wanted - doc_names
+
+
+def test_baked_file_is_fresh():
+    """assets/app/baked.js must be what `tools/dev.py bake` produces now."""
+    code = "import sys; sys.path.insert(0, 'tools'); import dev; sys.stdout.write(dev.baked_source())"
+    fresh = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    committed = (ROOT / "assets" / "app" / "baked.js").read_text()
+    assert committed == fresh, "run `python3 tools/dev.py bake` and commit assets/app/baked.js"
+
+
+@pytest.mark.parametrize("y", [0, 1])
+def test_curves_follow_the_label(y):
+    c = maths.loss_curves(y)
+    # CE is large where p is far from y
+    far = c["ce"][0] if y == 1 else c["ce"][-1]
+    assert far > 10

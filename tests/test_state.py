@@ -1,0 +1,85 @@
+"""State, URL hash and readout formatting (pure Python)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from explorer.fmt import readout
+from explorer.state import State, from_hash, parse_range, parse_z, to_hash
+
+
+@pytest.mark.parametrize("value,text", [
+    (0.0006702504975196977, "6.703e\u22124"),   # the vanishing MSE gradient, never "0.000"
+    (0.11920292202211755, "0.1192"),
+    (0.5, "0.5000"),
+    (8.000335406372896, "8.000"),
+    (1491.479161252178, "1491"),
+    (75.20994852478785, "75.21"),
+    (0.001, "0.001000"),
+    (9999.7, "1.000e4"),
+    (2.592352764293536e21, "2.592e21"),
+    (-0.0005, "\u22125.000e\u22124"),
+    (0.0, "0"),
+])
+def test_readout_format(value, text):
+    assert readout(value) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_readout_never_shows_nan_or_inf(v):
+    s = readout(v)
+    assert "nan" not in s.lower() and "inf" not in s.lower()
+    if v != 0:
+        digits = s.replace("\u2212", "").split("e")[0].replace(".", "").lstrip("0")
+        assert len(digits) == 4  # four significant digits
+
+
+def test_default_state_and_round_trip():
+    assert from_hash("") == State(z=-2.0, y=1, R=8.0)
+    s = State(z=-5.0, y=0, R=12.0, lr=3.0, log_grad=True)
+    assert from_hash(to_hash(s)) == s
+    assert to_hash(State()) == "#z=-2&y=1&R=8"
+
+
+@pytest.mark.parametrize("h", [
+    "#z=NaN&y=1", "#z=Infinity", "#z=-inf", "#y=2", "#R=0", "#R=1e9", "#z=<script>alert(1)</script>",
+    "#" + "z=1&" * 3000, "#%%%", "#z=1e400", "#lr=-1", "#lr=1e9", "#R=abc&z=",
+])
+def test_hostile_hashes_fall_back_to_valid_state(h):
+    s = from_hash(h)
+    assert all(math.isfinite(x) for x in (s.z, s.R, s.lr))
+    assert 1 <= s.R <= 50 and abs(s.z) <= s.R and s.y in (0, 1) and 0.01 <= s.lr <= 10
+
+
+def test_hash_first_key_wins_and_unknown_keys_ignored():
+    assert from_hash("#z=-5&z=3&foo=bar&y=1").z == -5.0
+
+
+def test_hash_z_outside_its_range_is_ignored():
+    assert from_hash("#z=-20&R=8").z == -2.0
+    assert from_hash("#z=-20&R=30").z == -20.0
+
+
+@pytest.mark.parametrize("text,value,has_msg", [
+    ("-5", -5.0, False), (" 3 ", 3.0, False), ("\u22122", -2.0, False), ("-5.004", -5.0, False),
+    ("99", 8.0, True), ("-1e400", None, True), ("", None, True), ("-", None, True), ("e", None, True),
+    ("abc", None, True), ("1" * 400, None, True), ("nan", None, True),
+])
+def test_parse_z(text, value, has_msg):
+    v, msg = parse_z(text, 8.0)
+    assert v == value
+    assert bool(msg) == has_msg
+
+
+def test_parse_range_clamps_and_rejects():
+    assert parse_range("12") == (12.0, "")
+    assert parse_range("0")[0] == 1.0 and parse_range("0")[1]
+    assert parse_range("51")[0] == 50.0
+    assert parse_range("text")[0] is None
+
+
+def test_narrowing_the_range_pulls_z_in():
+    assert State(z=-20.0, R=30.0).with_range(8).z == -8.0

@@ -1,0 +1,92 @@
+"""The setup step: lock, verification, and failure without half-filled folders."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import vendor
+
+
+@pytest.fixture
+def lock():
+    return json.loads(vendor.LOCK.read_text())
+
+
+def test_lock_pins_exactly_the_plan(lock):
+    assert set(lock["sources"]) == set(vendor.PLAN)
+    for name, src in vendor.PLAN.items():
+        entry = lock["sources"][name]
+        assert entry["spec"] == src["spec"]
+        assert set(entry["files"]) == set(src["files"].values())
+        assert len(entry["sha256"]) == 64
+
+
+def test_versions_are_the_ones_that_fit_together(lock):
+    specs = {e["spec"] for e in lock["sources"].values()}
+    assert {"pyodide@0.27.7", "@pyscript/core@0.6.66", "bokeh==3.9.2"} <= specs
+
+
+def test_installed_tree_is_verified_and_complete(lock):
+    assert vendor.verify_installed(lock) == []
+    ours = json.loads((vendor.VENDOR / vendor.GENERATED_LOCK).read_text())
+    assert set(ours["packages"]) == {"numpy"}
+    assert ours["info"]["version"] == "0.27.7"
+    wheel = vendor.VENDOR / "pyodide" / ours["packages"]["numpy"]["file_name"]
+    assert vendor.sha256_file(wheel) == ours["packages"]["numpy"]["sha256"]
+
+
+def test_warm_run_needs_no_network(monkeypatch):
+    def no_fetch(*a, **k):
+        raise AssertionError("a verified assets/vendor/ must not be downloaded again")
+    monkeypatch.setattr(vendor, "fetch", no_fetch)
+    vendor.ensure(quiet=True)
+
+
+def test_a_changed_file_is_detected(tmp_path, monkeypatch, lock):
+    copy = tmp_path / "vendor"
+    shutil.copytree(vendor.VENDOR, copy)
+    monkeypatch.setattr(vendor, "VENDOR", copy)
+    (copy / "pyscript" / "core.js").write_text("tampered")
+    (copy / "extra.js").write_text("")
+    problems = vendor.verify_installed(lock)
+    assert "checksum mismatch pyscript/core.js" in problems and "unexpected extra.js" in problems
+
+
+def _fake_fetch(bad_source: str):
+    """fetch() that fails for one source and returns a corrupt archive for it."""
+    def fetch(name, src, into: Path):
+        into.mkdir(parents=True, exist_ok=True)
+        if name == bad_source:
+            p = into / "corrupt.tgz"
+            p.write_bytes(b"not the archive you locked")
+            return p
+        raise vendor.fail(name, "network down", "check the connection and run again")
+    return fetch
+
+
+@pytest.mark.parametrize("bad", ["pyodide"])
+def test_checksum_mismatch_stops_and_leaves_nothing_behind(tmp_path, monkeypatch, lock, bad):
+    target = tmp_path / "assets" / "vendor"
+    monkeypatch.setattr(vendor, "VENDOR", target)
+    monkeypatch.setattr(vendor, "fetch", _fake_fetch(bad))
+    with pytest.raises(SystemExit) as e:
+        vendor.build(lock, relock=False)
+    msg = str(e.value)
+    assert "pyodide" in msg and "sha256" in msg and "what to do" in msg
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []  # no temporary folder left either
+
+
+def test_failure_midway_keeps_the_previous_tree(tmp_path, monkeypatch, lock):
+    target = tmp_path / "assets" / "vendor"
+    target.mkdir(parents=True)
+    (target / "marker").write_text("previous")
+    monkeypatch.setattr(vendor, "VENDOR", target)
+    monkeypatch.setattr(vendor, "fetch", _fake_fetch("none"))
+    with pytest.raises(SystemExit, match="network down"):
+        vendor.build(lock, relock=False)
+    assert (target / "marker").read_text() == "previous"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["vendor"]
