@@ -4,6 +4,7 @@
 (function () {
   const html = document.documentElement;
   const params = new URLSearchParams(location.search);
+  if (params.get("kiosk") === "1") html.classList.add("kiosk");
   // Per-stage limits. loadPyodide can hang instead of rejecting, so every
   // stage has one; `?boot_timeout=S` shortens them all (tests, kiosks).
   const override = Number(params.get("boot_timeout"));

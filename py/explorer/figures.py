@@ -12,7 +12,7 @@ import numpy as np
 from bokeh.document import Document
 from bokeh.embed.util import RenderItem
 from bokeh.models import (
-    ColumnDataSource, HoverTool, Legend, LegendItem, LogAxis, LogScale, Range1d,
+    BoxAnnotation, ColumnDataSource, HoverTool, Legend, LegendItem, LogAxis, LogScale, Range1d,
 )
 from bokeh.plotting import figure
 
@@ -28,7 +28,10 @@ CE_COLOR_DARK = "#56B4E9"
 MSE_COLOR_DARK = "#E69F00"
 
 LOSS_Y_MAX = 9.0  # CE at z = ±8 (the default range) is 8.0003: stays in view
-HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost"}
+HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost", "race_plot": "racePlotHost"}
+RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
+# The race's runners: triangles for CE, diamonds for MSE, on every plot.
+RUNNER = {"ce": dict(marker="triangle", size=15), "mse": dict(marker="diamond", size=16)}
 
 
 def op_data(st: State) -> dict:
@@ -61,6 +64,7 @@ def build(st: State | None = None) -> dict:
     loss_src = ColumnDataSource(maths.loss_curves(st.y), name="loss_curves")
     grad = maths.grad_curves(st.y, st.R)
     grad_src = ColumnDataSource(grad, name="grad_curves")
+    runners = ColumnDataSource({k: [] for k in RUNNER_COLUMNS}, name="race_runners")
 
     loss = figure(
         name="loss_plot", height=330, sizing_mode="stretch_width",
@@ -75,6 +79,10 @@ def build(st: State | None = None) -> dict:
     ce_pt = loss.scatter("p", "ce", source=op, size=13, color=CE_COLOR, line_color="white", name="ce_point")
     mse_pt = loss.scatter("p", "mse", source=op, size=12, marker="square", color=MSE_COLOR,
                           line_color="white", name="mse_point")
+    loss.scatter("p_ce", "ce", source=runners, color=CE_COLOR, line_color="white", name="ce_runner_loss",
+                 **RUNNER["ce"])
+    loss.scatter("p_mse", "mse", source=runners, color=MSE_COLOR, line_color="white", name="mse_runner_loss",
+                 **RUNNER["mse"])
     loss.add_layout(Legend(items=[
         LegendItem(label="cross-entropy", renderers=[ce_line, ce_pt]),
         LegendItem(label="MSE", renderers=[mse_line, mse_pt]),
@@ -112,6 +120,10 @@ def build(st: State | None = None) -> dict:
                         name=f"gce_point_{scale}", **kw)
         mp = gr.scatter("z", "gmse", source=op, size=12, marker="square", color=MSE_COLOR,
                         line_color="white", visible=vis, name=f"gmse_point_{scale}", **kw)
+        gr.scatter("z_ce", "gce", source=runners, color=CE_COLOR, line_color="white", visible=vis,
+                   name=f"gce_runner_{scale}", **RUNNER["ce"], **kw)
+        gr.scatter("z_mse", "gmse", source=runners, color=MSE_COLOR, line_color="white", visible=vis,
+                   name=f"gmse_runner_{scale}", **RUNNER["mse"], **kw)
         items["CE"] += [c, cp]
         items["MSE"] += [m, mp]
         gr.add_tools(HoverTool(renderers=[c], mode="vline", tooltips=[
@@ -120,7 +132,28 @@ def build(st: State | None = None) -> dict:
         LegendItem(label="|dCE/dz| = |p − y|", renderers=items["CE"]),
         LegendItem(label="|dMSE/dz|", renderers=items["MSE"]),
     ], location="top_left", background_fill_alpha=0.0, border_line_color=None, name="grad_legend"))
-    return {"loss_plot": loss, "grad_plot": gr, "op_source": op}
+
+    race = figure(
+        name="race_plot", height=260, sizing_mode="stretch_width",
+        x_range=Range1d(0, 20, name="race_x"), y_range=Range1d(-0.02, 1.02),
+        title="Training race: p after each gradient-descent update of z",
+        x_axis_label="updates", y_axis_label="predicted probability p", tools="",
+    )
+    _style(race)
+    path = ColumnDataSource({"step": [], "p_ce": [], "p_mse": []}, name="race_path")
+    lo, hi = (1 - maths.RACE_TOL, 1.0) if st.y == 1 else (0.0, maths.RACE_TOL)
+    race.add_layout(BoxAnnotation(bottom=lo, top=hi, fill_color="#2ca02c", fill_alpha=0.15, line_alpha=0,
+                                  name="race_target"))
+    rc = race.line("step", "p_ce", source=path, color=CE_COLOR, line_width=3, name="ce_race_line")
+    rm = race.line("step", "p_mse", source=path, color=MSE_COLOR, line_width=3, line_dash="dashed",
+                   name="mse_race_line")
+    race.add_layout(Legend(items=[
+        LegendItem(label="cross-entropy runner", renderers=[rc]),
+        LegendItem(label="MSE runner", renderers=[rm]),
+    ], location="center_right", background_fill_alpha=0.0, border_line_color=None, name="race_legend"))
+    race.add_tools(HoverTool(renderers=[rc], mode="vline", tooltips=[
+        ("update", "@step{0}"), ("p (CE runner)", "@p_ce{0.0000}"), ("p (MSE runner)", "@p_mse{0.0000}")]))
+    return {"loss_plot": loss, "grad_plot": gr, "race_plot": race, "op_source": op}
 
 
 def theme_overrides() -> dict:

@@ -5,6 +5,8 @@ shows NaN or Infinity because these functions cannot produce them.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 EPS = 1e-12
@@ -93,3 +95,44 @@ def grad_curves(y: int, half_width: float, n: int = GRAD_CURVE_POINTS) -> dict:
     z = np.linspace(-half_width, half_width, n)
     v = evaluate(z, y)
     return {"z": z, "gce": v["gce"], "gmse": v["gmse"]}
+
+
+RACE_TOL = 0.1
+RACE_MAX_STEPS = 1000
+
+
+def signed_grads(z, y):
+    """(dCE/dz, dMSE/dz) with their signs, from the same stable pieces as evaluate()."""
+    p, q = sigmoid_pair(z)
+    diff = np.where(np.asarray(y) == 1, -q, p)  # p − y without cancellation
+    return diff, 2.0 * diff * p * q
+
+
+def _grads_scalar(z: float, y: int) -> tuple[float, float]:
+    """signed_grads() for one float, with math instead of numpy (the race's hot loop)."""
+    e = math.exp(-abs(z))
+    small, big = e / (1.0 + e), 1.0 / (1.0 + e)
+    p, q = (big, small) if z >= 0 else (small, big)
+    diff = -q if y == 1 else p
+    return diff, 2.0 * diff * p * q
+
+
+def descend(z0: float, y: int, lr: float, steps: int = RACE_MAX_STEPS) -> dict:
+    """Gradient descent on the logit, one runner per loss, in lockstep.
+
+    Returns the logits after 0..steps updates for each runner (arrays of
+    steps + 1 values). The race is sequential, so it runs on plain floats.
+    """
+    zc, zm = [float(z0)], [float(z0)]
+    for _ in range(steps):
+        zc.append(zc[-1] - lr * _grads_scalar(zc[-1], y)[0])
+        zm.append(zm[-1] - lr * _grads_scalar(zm[-1], y)[1])
+    return {"ce": np.array(zc), "mse": np.array(zm)}
+
+
+def steps_to_learn(zs, y: int, tol: float = RACE_TOL) -> int:
+    """Updates needed before |p − y| < tol first held (0: already; −1: never in zs)."""
+    p, q = sigmoid_pair(np.asarray(zs))
+    err = q if y == 1 else p
+    hits = np.flatnonzero(err < tol)
+    return int(hits[0]) if hits.size else -1

@@ -81,6 +81,16 @@ def parse_range(text: str) -> tuple[float | None, str]:
     return v, ""
 
 
+def parse_lr(text: str) -> tuple[float | None, str]:
+    v = parse_number(text)
+    if v is None:
+        return None, f"Enter a learning rate from {fmt_plain(LR_MIN)} to {fmt_plain(LR_MAX)}."
+    if not LR_MIN <= v <= LR_MAX:
+        c = clamp(v, LR_MIN, LR_MAX)
+        return c, f"Clamped to {fmt_plain(c)}: the learning rate ranges from {fmt_plain(LR_MIN)} to {fmt_plain(LR_MAX)}."
+    return v, ""
+
+
 def fmt_plain(v: float) -> str:
     """Short human form of a control value (not a readout)."""
     s = f"{v:.6g}"
