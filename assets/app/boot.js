@@ -1,10 +1,37 @@
 // Page layer, before Python: first paint from the baked default state, the
-// loading progress, and the failure panel. Classic script (works on file://).
+// loading progress, the failure panel, and getting the runtime from wherever
+// this copy of the page can reach it. Classic script: it must run on file://.
+//
+// One boot path, four sources for the same files:
+//   vendored  served over http(s) with assets/vendor/ present (manifest.js loads)
+//   cdn       served, assets/vendor/ absent (a fork): the same versions from pinned CDN URLs
+//   file      index.html opened from disk: assets/vendor/packs/*.js carry the files
+//             that a file:// page may not fetch or import, and fetch() is answered from them
+//   single    dist/index.html: the packs are inline
 "use strict";
 (function () {
   const html = document.documentElement;
   const params = new URLSearchParams(location.search);
   if (params.get("kiosk") === "1") html.classList.add("kiosk");
+
+  const VERSIONS = { pyodide: "0.27.7", pyscript: "0.6.66", bokeh: "3.9.2" };
+  const CDN = {
+    bokeh: `https://cdn.bokeh.org/bokeh/release/bokeh-${VERSIONS.bokeh}.min.js`,
+    pyscript: `https://cdn.jsdelivr.net/npm/@pyscript/core@${VERSIONS.pyscript}/dist/core.js`,
+    pyodide: `https://cdn.jsdelivr.net/pyodide/v${VERSIONS.pyodide}/full/pyodide.mjs`,
+  };
+  const V = "assets/vendor/";
+  const PY = V + "pyodide/";
+  const NUMPY_WHEEL = PY + "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl";
+  // Fetched by Pyodide at boot; also the files answered from packs off-line.
+  const RUNTIME_FILES = {
+    [PY + "pyodide-lock.json"]: "application/json",
+    [PY + "pyodide.asm.wasm"]: "application/wasm",
+    [PY + "python_stdlib.zip"]: "application/zip",
+    [NUMPY_WHEEL]: "application/zip",
+  };
+  const PACKED_CODE = [PY + "pyodide.mjs", PY + "pyodide.asm.js", V + "pyscript/pyscript.bundle.js"];
+
   // Per-stage limits. loadPyodide can hang instead of rejecting, so every
   // stage has one; `?boot_timeout=S` shortens them all (tests, kiosks).
   const override = Number(params.get("boot_timeout"));
@@ -15,18 +42,21 @@
     app: "Starting the app",
   };
   const ORDER = ["runtime", "packages", "app"];
+  const FIX = {
+    vendored: "Reload the page. If it keeps failing, run `python3 tools/dev.py setup` to re-check assets/vendor/.",
+    cdn: "This copy has no assets/vendor/ and the CDN could not be reached. Connect to the internet, or run " +
+      "`python3 tools/dev.py setup` (or `python3 tools/dev.py serve`, which does it) to work offline.",
+    file: "Opened from disk, the page needs assets/vendor/ next to index.html: run `python3 tools/dev.py setup` " +
+      "once, or open the single-file build (dist/index.html).",
+    single: "This file seems damaged; rebuild it with `python3 tools/dev.py build`.",
+  };
   let timer = 0;
-  let current = null;
-  const FIX =
-    "If you cloned the repository, fetch the runtime into assets/vendor/ with " +
-    "`python3 tools/dev.py setup` (or start the app with `python3 tools/dev.py serve`, " +
-    "which does it). Otherwise use a current Chrome, Edge, Firefox or Safari.";
+  let mode = "vendored";
 
   function $(id) { return document.getElementById(id); }
 
   function stage(name) {
     if (html.dataset.state !== "loading") return;
-    current = name;
     const bar = $("bootBar");
     const label = $("bootStage");
     if (bar) {
@@ -36,10 +66,7 @@
     if (label) label.textContent = `${LABEL[name]}… (step ${ORDER.indexOf(name) + 1} of 3)`;
     clearTimeout(timer);
     const s = override > 0 ? override : LIMIT_S[name];
-    timer = setTimeout(
-      () => fail(`${LABEL[name]} did not finish within ${s} seconds.`),
-      s * 1000,
-    );
+    timer = setTimeout(() => fail(`${LABEL[name]} did not finish within ${s} seconds.`), s * 1000);
   }
 
   function fail(what) {
@@ -47,7 +74,7 @@
     clearTimeout(timer);
     html.dataset.state = "error";
     $("bootWhat").textContent = what;
-    $("bootFix").textContent = FIX;
+    $("bootFix").textContent = FIX[mode];
     $("bootError").hidden = false;
     $("boot").hidden = true;
   }
@@ -68,6 +95,126 @@
     if (html.dataset.state === "loading") fail(`Loading failed: ${(e.reason && e.reason.message) || e.reason}.`);
   });
 
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = () => reject(new Error(`could not load ${src.startsWith("blob:") ? "a packed script" : src}`));
+      document.head.appendChild(s);
+    });
+  }
+
+  function blobURL(bytes, type) {
+    return URL.createObjectURL(new Blob([bytes], { type }));
+  }
+
+  function abs(rel) { return new URL(rel, document.baseURI).href; }
+
+  // -- packs (file and single modes) -----------------------------------------
+  async function unpack(path) {
+    const entry = (window.EXPLORER_PACKS || {})[path];
+    if (!entry) throw new Error(`${path} is missing from this copy`);
+    const raw = Uint8Array.fromBase64
+      ? Uint8Array.fromBase64(entry.data)
+      : Uint8Array.from(atob(entry.data), (c) => c.charCodeAt(0));
+    entry.data = null; // the decoded bytes are all we keep
+    if (!entry.gz) return raw;
+    const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  async function loadPacks() {
+    const wanted = [...Object.keys(RUNTIME_FILES), ...PACKED_CODE];
+    if (mode === "file") {
+      const packName = (p) => V + "packs/" + p.slice(V.length).replaceAll("/", "__") + ".js";
+      await Promise.all(wanted.map((p) => loadScript(packName(p))));
+    }
+    const out = {};
+    await Promise.all(wanted.map(async (p) => { out[p] = await unpack(p); }));
+    return out;
+  }
+
+  // fetch() answered from memory for the files a file:// page may not read.
+  function answerFetches(files) {
+    const realFetch = window.fetch.bind(window);
+    window.fetch = function (input, init) {
+      const url = (typeof input === "string" || input instanceof URL) ? String(input) : input.url;
+      const hit = files.get(abs(url).split(/[?#]/)[0]);
+      if (!hit) return realFetch(input, init);
+      return Promise.resolve(new Response(hit.body, { status: 200, headers: { "Content-Type": hit.type } }));
+    };
+  }
+
+  // -- the runtime, by mode ----------------------------------------------------
+  async function detectMode() {
+    if (window.EXPLORER_PACKS && window.EXPLORER_PACKS[PY + "pyodide.asm.wasm"]) return "single";
+    if (location.protocol === "file:") return "file";
+    try {
+      await loadScript(V + "manifest.js");
+      return "vendored";
+    } catch {
+      return "cdn";
+    }
+  }
+
+  async function loadBokeh() {
+    if (window.Bokeh) return;
+    if (mode === "single") return loadScript(blobURL(await unpack(V + "bokeh/bokeh.min.js"), "text/javascript"));
+    return loadScript(mode === "cdn" ? CDN.bokeh : V + "bokeh/bokeh.min.js");
+  }
+
+  function preload(href, as) {
+    const l = document.createElement("link");
+    l.rel = "preload";
+    l.href = href;
+    l.as = as;
+    l.crossOrigin = "anonymous";
+    document.head.appendChild(l);
+  }
+
+  // Returns [PyScript module URL, Pyodide interpreter module URL].
+  async function runtimeURLs() {
+    if (mode === "cdn") return [CDN.pyscript, CDN.pyodide];
+    if (mode === "vendored") {
+      // Overlap the two big downloads with PyScript's own start-up.
+      preload(PY + "pyodide.asm.wasm", "fetch");
+      preload(PY + "python_stdlib.zip", "fetch");
+      return [abs(V + "pyscript/pyscript.bundle.js"), abs(PY + "pyodide.mjs")];
+    }
+    const packs = await loadPacks();
+    const files = new Map();
+    for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
+    for (const [p, text] of Object.entries(window.EXPLORER_BAKED.app_files)) {
+      files.set(abs(p), { body: text, type: "text/plain" });
+    }
+    answerFetches(files);
+    // Pyodide skips its own (blocked) import of pyodide.asm.js when this is defined.
+    await loadScript(blobURL(packs[PY + "pyodide.asm.js"], "text/javascript"));
+    // PyScript imports the interpreter by URL, which file:// blocks; an import
+    // map points that URL at the packed copy (PyScript only accepts a
+    // scheme:// or relative URL, and derives Pyodide's indexURL from it).
+    const map = document.createElement("script");
+    map.type = "importmap";
+    map.textContent = JSON.stringify({
+      imports: { [abs(PY + "pyodide.mjs")]: blobURL(packs[PY + "pyodide.mjs"], "text/javascript") },
+    });
+    document.head.appendChild(map);
+    return [blobURL(packs[V + "pyscript/pyscript.bundle.js"], "text/javascript"), abs(PY + "pyodide.mjs")];
+  }
+
+  async function startPython() {
+    const [pyscript, interpreter] = await runtimeURLs();
+    const script = document.createElement("script");
+    script.type = "py";
+    script.async = true;
+    script.src = "py/main.py";
+    script.setAttribute("config", JSON.stringify({ ...window.EXPLORER_BAKED.pyscript_config, interpreter }));
+    document.body.appendChild(script);
+    await import(pyscript); // PyScript finds the script element and boots Pyodide
+  }
+
+  // -- first paint ------------------------------------------------------------
   function applyTheme(doc, theme) {
     const dark = matchMedia("(prefers-color-scheme: dark)").matches;
     const t = theme[dark ? "dark" : "light"];
@@ -103,38 +250,33 @@
     return h === "" || h === window.EXPLORER_BAKED.hash.replace(/^#/, "");
   }
 
-  // Draw the baked figures and readouts at once; Python takes them over later.
   async function firstPaint() {
     const baked = window.EXPLORER_BAKED;
     if (isDefaultHash()) fillReadouts(baked.readouts);
-    const views = await window.Bokeh.embed.embed_items(baked.docs_json, baked.render_items);
+    await loadBokeh();
+    await window.Bokeh.embed.embed_items(baked.docs_json, baked.render_items);
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     applyTheme(doc, baked.theme);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));
     html.dataset.figures = "drawn";
-    return { doc, views };
+    return { doc };
   }
 
   let figures;
-  function start() {
-    if (!window.Bokeh || !window.EXPLORER_BAKED) {
-      fail("A file of the page is missing: " + (!window.Bokeh ? "assets/vendor/bokeh/bokeh.min.js" : "assets/app/baked.js") + ".");
+  async function start() {
+    if (!window.EXPLORER_BAKED) {
+      fail("A file of the page is missing: assets/app/baked.js.");
       return;
     }
+    mode = await detectMode();
+    html.dataset.mode = mode;
     figures = firstPaint();
-    figures.catch((e) => fail(`The figures could not be drawn: ${e.message}.`));
+    figures.catch((e) => fail(`The figures could not be drawn (${e.message}).`));
     stage("runtime");
-    // PyScript finds the <script type="py"> in the page and boots Pyodide.
-    import(new URL("assets/vendor/pyscript/core.js", document.baseURI).href).catch((e) =>
-      fail(`The PyScript runtime could not be loaded (${e.message}).`),
-    );
+    startPython().catch((e) => fail(`The Python runtime could not be loaded (${e.message}).`));
   }
 
-  window.explorerBoot = {
-    stage, fail, ready,
-    figures: () => figures,
-    get current() { return current; },
-  };
+  window.explorerBoot = { stage, fail, ready, figures: () => figures };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -1,0 +1,131 @@
+"""The same app opened three more ways: from disk, as one file, and from CDNs.
+
+Every other host is unresolvable in each (see CHROMIUM_ARGS), so a request
+that is not answered locally fails the test.
+"""
+from __future__ import annotations
+
+import shutil
+import tarfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+import vendor
+from tests.conftest import ROOT, serve_dir
+
+from .conftest import wait_ready
+from .helpers import readouts, source, wait_z
+
+LOCAL_SCHEMES = ("file:", "blob:", "data:")
+
+
+def drive_reference_row(page) -> None:
+    """z = −5, y = 1 through the real controls; then a race (16 vs 119 updates)."""
+    page.fill("#zNum", "-5")
+    page.press("#zNum", "Enter")
+    wait_z(page, -5.0)
+    r = readouts(page)
+    assert r["gmse"]["text"] == "0.01321" and r["ce"]["text"] == "5.007" and r["ratio"]["text"] == "75.21"
+    assert source(page, "op_source")["gmse"] == [float(r["gmse"]["value"])]
+    page.click("#race")
+    page.wait_for_function("document.documentElement.dataset.race === 'done'", timeout=30_000)
+    assert page.get_attribute("#raceCE", "data-steps") == "16"
+    assert page.get_attribute("#raceMSE", "data-steps") == "119"
+
+
+def test_opened_from_disk(watch):
+    page = watch.page
+    page.goto((ROOT / "index.html").as_uri())
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.dataset.mode") == "file"
+    drive_reference_row(page)
+    assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES)] == []
+
+
+@pytest.fixture(scope="session")
+def single_file():
+    import dev
+    return dev.build()
+
+
+def test_single_file_copied_alone(watch, single_file, tmp_path):
+    lonely = tmp_path / "somewhere" / "cross-entropy.html"
+    lonely.parent.mkdir()
+    shutil.copy(single_file, lonely)
+    page = watch.page
+    page.goto(lonely.as_uri() + "#z=-2&y=1&R=8")
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.dataset.mode") == "single"
+    drive_reference_row(page)
+    assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
+            (u.startswith("file:") and not u.startswith(lonely.as_uri()))] == []
+
+
+# Exactly the URLs boot.js uses when assets/vendor/ is absent, mapped to the
+# original registry files those CDNs serve.
+CDN = {
+    "https://cdn.bokeh.org/bokeh/release/bokeh-3.9.2.min.js": ("bokeh", "bokeh/server/static/js/bokeh.min.js"),
+    "https://cdn.jsdelivr.net/npm/@pyscript/core@0.6.66/dist/": ("pyscript", "package/dist/"),
+    "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/": ("pyodide", "package/"),
+}
+
+
+def _from_archive(source_name: str, member: str) -> bytes:
+    lock = vendor.json.loads(vendor.LOCK.read_text())
+    archive = vendor.cached_archive(lock["sources"][source_name])
+    assert archive, f"tools/.cache lacks the verified {source_name} archive: run python3 tools/dev.py setup"
+    if archive.suffix == ".tgz":
+        with tarfile.open(archive) as t:
+            return t.extractfile(member).read()
+    return vendor.read_member(archive, member)
+
+
+def _cdn_body(url: str) -> bytes | None:
+    for prefix, (source_name, member) in CDN.items():
+        if url == prefix or (prefix.endswith("/") and url.startswith(prefix)):
+            rest = url[len(prefix):] if prefix.endswith("/") else ""
+            if source_name == "pyodide" and rest.endswith(".whl"):
+                return (vendor.VENDOR / "pyodide" / rest).read_bytes()  # verified against the official lock
+            return _from_archive(source_name, member + rest)
+    return None
+
+
+def test_fork_without_vendored_assets_uses_pinned_cdns(watch, tmp_path):
+    site = tmp_path / "fork"
+    shutil.copytree(ROOT, site, ignore=shutil.ignore_patterns(".git", "tests", "vendor", "dist", ".cache",
+                                                              "__pycache__"))
+    url, httpd = serve_dir(site)
+    served = []
+
+    def answer(route):
+        body = _cdn_body(route.request.url)
+        if body is None:
+            route.abort()
+            return
+        served.append(route.request.url)
+        ctype = ("application/wasm" if route.request.url.endswith(".wasm") else
+                 "text/javascript" if route.request.url.endswith((".js", ".mjs")) else "application/octet-stream")
+        route.fulfill(status=200, body=body, headers={"Content-Type": ctype, "Access-Control-Allow-Origin": "*"})
+
+    page = watch.page
+    page.route("https://**/*", answer)
+    try:
+        page.goto(url)
+        wait_ready(page)
+        assert page.evaluate("document.documentElement.dataset.mode") == "cdn"
+        drive_reference_row(page)
+    finally:
+        httpd.shutdown()
+    # The one probe for assets/vendor/ is expected to miss; nothing else may fail.
+    probe = url + "assets/vendor/manifest.js"
+    assert sorted(watch.errors) == sorted([
+        "console.error: Failed to load resource: the server responded with a status of 404 (File not found)",
+        f"request failed: {probe} net::ERR_ABORTED"]), watch.errors
+    watch.expect_errors = True
+    hosts = {urlparse(u).netloc for u in watch.requests if not u.startswith(("data:", "blob:"))}
+    assert hosts <= {urlparse(url).netloc, "cdn.bokeh.org", "cdn.jsdelivr.net"}
+    assert any(u.endswith("pyodide.asm.wasm") for u in served)
+    assert any(u.endswith("numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl") for u in served)
+    assert not any("/assets/vendor/" in u and not u.endswith("manifest.js") for u in watch.requests)
