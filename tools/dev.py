@@ -5,6 +5,7 @@
     python3 tools/dev.py setup   # only fetch and verify assets/vendor/
     python3 tools/dev.py bake    # rebuild assets/app/baked.js from py/explorer/
     python3 tools/dev.py build   # write dist/index.html, the single self-contained file
+    python3 tools/dev.py site D  # copy the static site into folder D (for GitHub Pages and the like)
 """
 from __future__ import annotations
 
@@ -92,6 +93,26 @@ def build() -> Path:
     return DIST
 
 
+SITE_FILES = ("index.html", "pyscript.toml", "py", "assets/app", "assets/vendor")
+
+
+def site(dest: Path) -> Path:
+    """Copy what a static host serves into `dest` (the packs are for file:// only)."""
+    setup()
+    if dest.exists():
+        shutil.rmtree(dest)
+    for rel in SITE_FILES:
+        src = ROOT / rel
+        if src.is_dir():
+            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("packs", "__pycache__"))
+        else:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, dest / rel)
+    total = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+    print(f"site: wrote {dest} ({total / 1e6:.1f} MB)")
+    return dest
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
@@ -147,6 +168,8 @@ def main() -> None:
     sub.add_parser("setup")
     sub.add_parser("bake")
     sub.add_parser("build")
+    st = sub.add_parser("site")
+    st.add_argument("dest", type=Path)
     sub.add_parser("deps", help="install the test dependencies only")
     t = sub.add_parser("test", help="extra arguments go to pytest")
     t.add_argument("pytest_args", nargs=argparse.REMAINDER)
@@ -159,6 +182,8 @@ def main() -> None:
         bake()
     elif a.cmd == "build":
         build()
+    elif a.cmd == "site":
+        site(a.dest)
     elif a.cmd == "deps":
         install_test_deps()
     elif a.cmd == "test":

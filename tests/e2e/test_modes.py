@@ -129,3 +129,15 @@ def test_fork_without_vendored_assets_uses_pinned_cdns(watch, tmp_path):
     assert any(u.endswith("pyodide.asm.wasm") for u in served)
     assert any(u.endswith("numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl") for u in served)
     assert not any("/assets/vendor/" in u and not u.endswith("manifest.js") for u in watch.requests)
+
+
+def test_static_site_copy_boots(watch, tmp_path):
+    """What the Pages workflow publishes (`tools/dev.py site`) is a complete site."""
+    import dev
+    url, httpd = serve_dir(dev.site(tmp_path / "_site"))
+    try:
+        watch.page.goto(url)
+        wait_ready(watch.page)
+        assert watch.page.evaluate("document.documentElement.dataset.mode") == "vendored"
+    finally:
+        httpd.shutdown()
