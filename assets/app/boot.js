@@ -218,11 +218,15 @@
   function applyTheme(doc, theme) {
     const dark = matchMedia("(prefers-color-scheme: dark)").matches;
     const t = theme[dark ? "dark" : "light"];
+    // Bokeh sizes text in px; a kiosk is read from a few steps away.
+    const big = html.classList.contains("kiosk");
     for (const m of doc.all_models) {
       const type = m.type;
-      if (/Axis$/.test(type)) m.setv(t.axis);
-      else if (type === "Title") m.setv(t.title);
-      else if (type === "Legend") m.setv(t.legend);
+      if (/Axis$/.test(type)) {
+        m.setv(t.axis);
+        if (big) m.setv({ axis_label_text_font_size: "18px", major_label_text_font_size: "16px" });
+      } else if (type === "Title") m.setv(big ? { ...t.title, text_font_size: "20px" } : t.title);
+      else if (type === "Legend") m.setv(big ? { ...t.legend, label_text_font_size: "17px" } : t.legend);
       else if (type === "Grid") m.setv(t.grid);
       else if (type === "GlyphRenderer") {
         const name = m.name || "";

@@ -14,7 +14,7 @@ import math
 from dataclasses import replace
 
 from . import maths
-from .fmt import readout
+from .fmt import loss_title, readout
 from .race import Race, count_text, step_at
 from .state import State, from_hash, parse_lr, parse_range, parse_z, to_hash
 
@@ -126,7 +126,7 @@ class App:
             self.race_target.setv(_js({"bottom": lo, "top": hi}))
             c = maths.loss_curves(new.y)
             self.loss_src.data = _js({k: c[k].tolist() for k in c})
-            self.loss_plot.title.text = f"Loss against predicted probability p (true label y = {new.y})"
+            self.loss_plot.title.text = loss_title(new.y)
         if old is None or old.y != new.y or old.R != new.R:
             g = maths.grad_curves(new.y, new.R)
             self.grad_src.data = _js({k: g[k].tolist() for k in g})

@@ -17,6 +17,7 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 from . import maths
+from .fmt import loss_title
 from .state import State
 
 # Okabe–Ito blue and vermillion: distinguishable with every common colour-
@@ -27,6 +28,9 @@ MSE_COLOR = "#D55E00"
 CE_COLOR_DARK = "#56B4E9"
 MSE_COLOR_DARK = "#E69F00"
 
+# Legends sit below the plot area: at phone width they would cover the curves.
+LEGEND = dict(orientation="horizontal", location="center", background_fill_alpha=0.0, border_line_color=None,
+              padding=2, margin=4)
 LOSS_Y_MAX = 9.0  # CE at z = ±8 (the default range) is 8.0003: stays in view
 HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost", "race_plot": "racePlotHost"}
 RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
@@ -69,7 +73,7 @@ def build(st: State | None = None) -> dict:
     loss = figure(
         name="loss_plot", height=330, sizing_mode="stretch_width",
         x_range=Range1d(0, 1, name="loss_x"), y_range=Range1d(-0.2, LOSS_Y_MAX),
-        title=f"Loss against predicted probability p (true label y = {st.y})",
+        title=loss_title(st.y),
         x_axis_label="predicted probability p = σ(z)", y_axis_label="loss", tools="",
     )
     _style(loss)
@@ -86,7 +90,7 @@ def build(st: State | None = None) -> dict:
     loss.add_layout(Legend(items=[
         LegendItem(label="cross-entropy", renderers=[ce_line, ce_pt]),
         LegendItem(label="MSE", renderers=[mse_line, mse_pt]),
-    ], location="top_center", background_fill_alpha=0.0, border_line_color=None, name="loss_legend"))
+    ], **LEGEND, name="loss_legend"), "below")
     loss.add_tools(HoverTool(renderers=[ce_line], mode="vline", tooltips=[
         ("p", "@p{0.0000}"), ("CE", "@ce{0.0000}"), ("MSE", "@mse{0.0000}")]))
     loss.add_tools(HoverTool(renderers=[ce_pt], tooltips=[
@@ -95,7 +99,7 @@ def build(st: State | None = None) -> dict:
     gr = figure(
         name="grad_plot", height=330, sizing_mode="stretch_width",
         x_range=Range1d(-st.R, st.R, name="grad_x"), y_range=Range1d(-0.02, 1.05, name="grad_y"),
-        title="Gradient magnitude with respect to the logit z",
+        title="Gradient magnitude vs logit z",
         x_axis_label="logit z", y_axis_label="|∂loss/∂z|", tools="",
     )
     _style(gr)
@@ -131,12 +135,12 @@ def build(st: State | None = None) -> dict:
     gr.add_layout(Legend(items=[
         LegendItem(label="|dCE/dz| = |p − y|", renderers=items["CE"]),
         LegendItem(label="|dMSE/dz|", renderers=items["MSE"]),
-    ], location="top_left", background_fill_alpha=0.0, border_line_color=None, name="grad_legend"))
+    ], **LEGEND, name="grad_legend"), "below")
 
     race = figure(
         name="race_plot", height=260, sizing_mode="stretch_width",
         x_range=Range1d(0, 20, name="race_x"), y_range=Range1d(-0.02, 1.02),
-        title="Training race: p after each gradient-descent update of z",
+        title="Training race: p after each update",
         x_axis_label="updates", y_axis_label="predicted probability p", tools="",
     )
     _style(race)
@@ -150,7 +154,7 @@ def build(st: State | None = None) -> dict:
     race.add_layout(Legend(items=[
         LegendItem(label="cross-entropy runner", renderers=[rc]),
         LegendItem(label="MSE runner", renderers=[rm]),
-    ], location="center_right", background_fill_alpha=0.0, border_line_color=None, name="race_legend"))
+    ], **LEGEND, name="race_legend"), "below")
     race.add_tools(HoverTool(renderers=[rc], mode="vline", tooltips=[
         ("update", "@step{0}"), ("p (CE runner)", "@p_ce{0.0000}"), ("p (MSE runner)", "@p_mse{0.0000}")]))
     return {"loss_plot": loss, "grad_plot": gr, "race_plot": race, "op_source": op}

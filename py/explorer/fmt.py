@@ -19,3 +19,8 @@ def readout(v: float) -> str:
             return s.rstrip(".").replace("-", MINUS)
     mant, exp = f"{v:.3e}".split("e")
     return f"{mant}e{int(exp)}".replace("-", MINUS)
+
+
+def loss_title(y: int) -> str:
+    """Title of loss_plot; it names the label, so it changes with y."""
+    return f"Loss vs predicted probability (y = {y})"

@@ -94,7 +94,7 @@ def test_y_toggle_mirrors_the_picture(app):
     v = maths.point(-2.0, 0)
     assert float(r["gce"]["value"]) == v["gce"]
     title = app.evaluate("Bokeh.documents[0].get_model_by_name('loss_plot').title.text")
-    assert title.endswith("y = 0)")
+    assert title == "Loss vs predicted probability (y = 0)"
     ce = source(app, "loss_curves")["ce"]
     assert ce[-1] > 10 and ce[0] < 1e-3  # CE now large where p → 1
 

@@ -1,0 +1,45 @@
+"""Screenshots of the served page at phone and kiosk width, light and dark.
+
+    python3 tools/screenshots.py        # writes dist/screenshots/*.png
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
+
+SIZES = {"phone": (360, 780), "kiosk": (1920, 1080)}
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+    out = ROOT / "dist" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for scheme in ("light", "dark"):
+            for name, (w, h) in SIZES.items():
+                ctx = browser.new_context(viewport={"width": w, "height": h}, color_scheme=scheme,
+                                          device_scale_factor=1)
+                page = ctx.new_page()
+                kiosk = "?kiosk=1" if name == "kiosk" else ""
+                page.goto(url + kiosk + "#z=-5&y=1&R=8")
+                page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=90_000)
+                page.click("#race")
+                page.wait_for_function("document.documentElement.dataset.race === 'done'")
+                path = out / f"{name}-{scheme}.png"
+                page.screenshot(path=str(path), full_page=name == "phone")
+                print(path)
+                ctx.close()
+        browser.close()
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()
