@@ -57,6 +57,7 @@
 
   function stage(name) {
     if (html.dataset.state !== "loading") return;
+    performance.mark(`explorer:${name}`);
     const bar = $("bootBar");
     const label = $("bootStage");
     if (bar) {
@@ -82,6 +83,7 @@
   function ready() {
     if (html.dataset.state !== "loading") return;
     clearTimeout(timer);
+    performance.mark("explorer:ready");
     html.dataset.state = "ready";
     $("boot").hidden = true;
     for (const el of document.querySelectorAll("[data-live-control]")) el.disabled = false;
@@ -262,6 +264,7 @@
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     applyTheme(doc, baked.theme);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));
+    performance.mark("explorer:first-paint");
     html.dataset.figures = "drawn";
     return { doc };
   }

@@ -1,0 +1,239 @@
+"""Speed, size and memory of the explorer, measured in headless Chromium.
+
+    python3 benchmarks/run.py                 # the table (a few minutes)
+    python3 benchmarks/run.py --attract 10    # plus 10 minutes of kiosk attract mode
+
+Not part of the test run and asserts nothing: it prints figures, each next to
+a baseline measured in the same run (this machine is shared and noisy).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tools"), str(ROOT / "py")]
+
+import vendor  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
+
+RUNS = 3
+
+
+def ms(v: float) -> str:
+    return f"{v:,.0f} ms"
+
+
+def mark(page, name: str) -> float:
+    return page.evaluate("n => performance.getEntriesByName(n)[0]?.startTime ?? -1", name)
+
+
+def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
+    """One load in a fresh context (empty cache); times from navigation start."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    files = []
+    page.on("request", lambda r: files.append(r.url))
+    page.goto(url)
+    page.wait_for_function(f"document.documentElement.dataset.state === '{state}'", timeout=120_000)
+    out = {"ready": mark(page, ready_mark), "paint": mark(page, "explorer:first-paint")}
+    res = page.evaluate("""() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+        .map(e => [e.name, e.encodedBodySize || e.transferSize || 0])""")
+    out["bytes"] = sum(b for _, b in res)
+    out["per_file"] = res
+    local = {unquote(urlparse(u).path) for u in files if u.startswith("file:")}
+    out["file_bytes"] = sum(os.path.getsize(p) for p in local if os.path.isfile(p))
+    ctx.close()
+    return out
+
+
+def median(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+def bench_setup() -> dict:
+    real = vendor.VENDOR, vendor.CACHE
+    with tempfile.TemporaryDirectory() as tmp:
+        vendor.VENDOR, vendor.CACHE = Path(tmp) / "vendor", Path(tmp) / "cache"
+        try:
+            t = time.perf_counter()
+            vendor.ensure(quiet=True)
+            cold = time.perf_counter() - t
+            t = time.perf_counter()
+            vendor.ensure(quiet=True)
+            warm = time.perf_counter() - t
+        finally:
+            vendor.VENDOR, vendor.CACHE = real
+    return {"cold": cold, "warm": warm}
+
+
+def latency(page, n=200) -> dict:
+    # Each input event is handled synchronously by Python (a PyProxy listener),
+    # so the time around dispatchEvent covers readouts and op_source.
+    r = page.evaluate("""n => {
+        const el = document.getElementById('z');
+        const op = Bokeh.documents[0].get_model_by_name('op_source');
+        const ts = []; let stale = 0;
+        for (let i = 0; i < n; i++) {
+            const v = Number((-8 + 16 * ((i * 37) % 160) / 160).toFixed(2));
+            el.value = String(v);
+            const t0 = performance.now();
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+            ts.push(performance.now() - t0);
+            if (op.data.z[0] !== v || Number(document.getElementById('zNum').value) !== v) stale++;
+        }
+        return {ts, stale};
+    }""", n)
+    ts = sorted(r["ts"])
+    return {"p50": statistics.median(ts), "p95": ts[int(0.95 * len(ts)) - 1], "max": ts[-1], "stale": r["stale"],
+            "n": n}
+
+
+def fast_drag(page, seconds=10, rate=60) -> dict:
+    return page.evaluate("""([seconds, rate]) => new Promise(resolve => {
+        const long = [];
+        const obs = new PerformanceObserver(l => long.push(...l.getEntries().map(e => e.duration)));
+        obs.observe({type: 'longtask', buffered: false});
+        const el = document.getElementById('z');
+        let i = 0, last = 0;
+        const id = setInterval(() => {
+            last = Number((8 * Math.sin(i / 20)).toFixed(2));
+            el.value = String(last);
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+            if (++i >= seconds * rate) {
+                clearInterval(id);
+                setTimeout(() => {
+                    obs.disconnect();
+                    const op = Bokeh.documents[0].get_model_by_name('op_source');
+                    resolve({inputs: i, long: long.length, worst: Math.max(0, ...long),
+                             final_ok: op.data.z[0] === last && document.getElementById('zNum').value === last.toFixed(2)});
+                }, 300);
+            }
+        }, 1000 / rate);
+    })""", [seconds, rate])
+
+
+def memory(page, cdp) -> dict:
+    cdp.send("HeapProfiler.collectGarbage")
+    js = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    return {"js": js, "wasm": page.evaluate("explorerBoot.wasmBytes()")}
+
+
+def memory_over_inputs(browser, url, n=10_000) -> dict:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    page.goto(url)
+    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    latency(page, 500)  # warm up caches and lazy paths before the baseline
+    before = memory(page, cdp)
+    for chunk in range(n // 500):
+        latency(page, 500)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(r))")
+    after = memory(page, cdp)
+    ctx.close()
+    return {"before": before, "after": after}
+
+
+def attract(browser, url, minutes: float) -> dict:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "?kiosk=1&idle=1")
+    page.wait_for_function("document.documentElement.dataset.demo === 'running'", timeout=120_000)
+    before = memory(page, cdp)
+    page.wait_for_timeout(minutes * 60_000)
+    after = memory(page, cdp)
+    running = page.evaluate("document.documentElement.dataset.demo")
+    ctx.close()
+    return {"before": before, "after": after, "errors": errors, "still_running": running == "running"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--attract", type=float, default=0, help="minutes of kiosk attract mode to measure")
+    ap.add_argument("--skip-setup", action="store_true")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+    import dev
+
+    vendor.ensure(quiet=True)
+    single = dev.build()
+    print(f"# Explorer benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Chromium at {CHROMIUM} (headless)\n")
+    if not args.skip_setup:
+        s = bench_setup()
+        print(f"setup step: cold {s['cold']:.1f} s (empty assets/vendor and archive cache; "
+              f"pip/npm caches as found), warm {s['warm']:.2f} s\n")
+
+    lock = json.loads(vendor.LOCK.read_text())
+    print("| vendored file | bytes |\n|---|---:|")
+    for rel in sorted(vendor.expected_files(lock)):
+        print(f"| {rel} | {(vendor.VENDOR / rel).stat().st_size:,} |")
+    print()
+
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        rows = {}
+        for _ in range(RUNS):  # interleaved, so drift on the machine hits all alike
+            rows.setdefault("bare", []).append(cold_load(browser, url + "benchmarks/bare.html", "bare:ready"))
+            rows.setdefault("served", []).append(cold_load(browser, url, "explorer:ready"))
+            rows.setdefault("file", []).append(cold_load(browser, (ROOT / "index.html").as_uri(), "explorer:ready"))
+            rows.setdefault("single", []).append(cold_load(browser, single.as_uri(), "explorer:ready"))
+        bare = median(rows["bare"], "ready")
+        print(f"| mode (median of {RUNS} cold contexts) | first paint | ready | ready / bare boot | bytes |")
+        print("|---|---:|---:|---:|---:|")
+        print(f"| bare Pyodide boot (loadPyodide + 1+1) | – | {ms(bare)} | 1.00 | "
+              f"{median(rows['bare'], 'bytes'):,} |")
+        for mode, key in (("served", "bytes"), ("file", "file_bytes"), ("single", "file_bytes")):
+            r = rows[mode]
+            print(f"| {mode} | {ms(median(r, 'paint'))} | {ms(median(r, 'ready'))} | "
+                  f"{median(r, 'ready') / bare:.2f} | {median(r, key):,.0f} |")
+        print()
+        print("served, bytes per file (last run):")
+        for name, b in sorted(rows["served"][-1]["per_file"], key=lambda x: -x[1]):
+            if b:
+                print(f"  {b:>12,}  {name.replace(url, '/')}")
+        print()
+
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(url)
+        page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+        latency(page, 50)
+        lat = latency(page, 300)
+        print(f"input → readouts + op_source (n={lat['n']}): p50 {lat['p50']:.2f} ms, p95 {lat['p95']:.2f} ms, "
+              f"max {lat['max']:.2f} ms, stale after the event: {lat['stale']}")
+        drag = fast_drag(page)
+        print(f"fast drag, 60 inputs/s for 10 s: {drag['inputs']} inputs, long tasks > 50 ms: {drag['long']} "
+              f"(worst {drag['worst']:.0f} ms), final state correct: {drag['final_ok']}")
+        ctx.close()
+
+        mem = memory_over_inputs(browser, url)
+        b, a = mem["before"], mem["after"]
+        print(f"memory over 10,000 inputs: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
+              f"({(a['js'] - b['js']) / 1e6:+.2f}), wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB "
+              f"({(a['wasm'] - b['wasm']) / 1e6:+.2f})")
+        if args.attract:
+            m = attract(browser, url, args.attract)
+            b, a = m["before"], m["after"]
+            print(f"attract mode for {args.attract:g} min: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB, "
+                  f"wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB, errors: {len(m['errors'])}, "
+                  f"demo still running: {m['still_running']}")
+        browser.close()
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()
