@@ -27,7 +27,7 @@ BAKED = ROOT / "assets" / "app" / "baked.js"
 REQUIREMENTS = ROOT / "tools" / "requirements.txt"
 CHROMIUM = "/usr/bin/chromium"
 # Module name → what provides it, for the "is it installed?" check.
-NEEDED_MODULES = ("pytest", "playwright", "hypothesis", "mpmath", "numpy", "bokeh")
+NEEDED_MODULES = ("pytest", "playwright", "hypothesis", "mpmath", "numpy", "bokeh", "axe_playwright_python")
 
 
 def setup() -> None:

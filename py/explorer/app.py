@@ -75,17 +75,18 @@ class App:
         self._announce_timer = None
         self._flush_hash = self._proxy(self._write_hash)
         self._flush_announce = self._proxy(self._write_announce)
-        self._on_frame = self._proxy(self._guarded(self._frame))
-        self._on_idle = self._proxy(self._guarded(lambda *_: self.start_demo()))
+        self._on_frame = self._proxy(self._frame)
+        self._on_idle = self._proxy(lambda *_: self.start_demo())
 
     # -- plumbing ---------------------------------------------------------
     def _proxy(self, fn):
-        p = create_proxy(fn)
+        """A JS-callable for `fn` that contains its exceptions; kept for the page's lifetime."""
+        p = create_proxy(self._guarded(fn))
         self._proxies.append(p)
         return p
 
     def on(self, target, event, handler):
-        target.addEventListener(event, self._proxy(self._guarded(handler)))
+        target.addEventListener(event, self._proxy(handler))
 
     def _guarded(self, handler):
         def run(*args):
@@ -397,7 +398,7 @@ class App:
     def enable_kiosk(self, idle_s: float) -> None:
         self.idle_ms = idle_s * 1000.0
         for name in ("pointerdown", "keydown", "touchstart", "wheel", "input"):
-            js.window.addEventListener(name, self._proxy(self._guarded(self._user_activity)),
+            js.window.addEventListener(name, self._proxy(self._user_activity),
                                        _js({"capture": True, "passive": True}))
         self._arm_idle()
 

@@ -1,0 +1,185 @@
+"""Hostile input, injected failures, accessibility and keyboard-only use."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from .conftest import wait_ready
+from .helpers import readouts, source, wait_z
+
+BAD_HASHES = [
+    "#z=NaN&y=1&R=8", "#z=Infinity&R=Infinity", "#z=-1e400&lr=1e999", "#z=1&z=2&z=3&y=1&y=0",
+    "#foo=bar&z=-5&evil=1", "#" + "z=1&" * 2600,  # ~10 kB
+    "#z=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&y=%3Cscript%3Ealert(2)%3C/script%3E",
+    "#R=<b>51</b>&lr=<svg/onload=alert(3)>", "#%E0%A4%A&z=%%%", "#y=2&R=0&lr=0",
+]
+
+
+@pytest.mark.parametrize("h", BAD_HASHES, ids=range(len(BAD_HASHES)))
+def test_hostile_hash_falls_back_silently(page, base_url, h):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base_url + h)
+    wait_ready(page)
+    r = readouts(page)
+    for v in r.values():
+        assert math.isfinite(float(v["value"])) and "NaN" not in v["text"] and "Infinity" not in v["text"]
+    assert page.evaluate("document.querySelectorAll('main img, main svg script, main b').length") == 0
+    assert dialogs == []
+    assert page.is_hidden("#notice") and page.is_hidden("#bootError")
+    z = float(page.input_value("#zNum"))
+    R = float(page.input_value("#zRange"))
+    assert 1 <= R <= 50 and abs(z) <= R
+    assert source(page, "op_source")["z"] == [z]
+
+
+@pytest.mark.parametrize("bad,value,note", [
+    ("0", "1", True), ("-5", "1", True), ("51", "50", True), ("1e9", "50", True), ("text", "8", True),
+    ("12", "12", False),
+])
+def test_range_input_is_validated(app, bad, value, note):
+    app.fill("#zRange", bad)
+    app.press("#zRange", "Enter")
+    app.wait_for_function("v => document.getElementById('zRange').value === v", arg=value)
+    assert app.is_visible("#rangeMsg") == note
+    assert model_range_end(app) == float(value)
+
+
+def model_range_end(page):
+    page.wait_for_function("v => Bokeh.documents[0].get_model_by_name('grad_x').end == v",
+                           arg=float(page.input_value("#zRange")))
+    return page.evaluate("Bokeh.documents[0].get_model_by_name('grad_x').end")
+
+
+@pytest.mark.parametrize("bad", ["-1e400", "1" * 400, "   ", "12abc", "0x10", "1,5", "∞"])
+def test_more_bad_z_input(app, bad):
+    before = readouts(app)
+    app.fill("#zNum", bad)
+    app.wait_for_function("document.getElementById('zNum').getAttribute('aria-invalid') === 'true'")
+    assert "Enter a number" in app.inner_text("#zMsg")
+    app.press("#zNum", "Enter")
+    app.wait_for_function("document.getElementById('zNum').value === '-2.00'")
+    assert readouts(app) == before
+
+
+def test_tiny_number_is_just_zero(app):
+    app.fill("#zNum", "1e-400")
+    app.press("#zNum", "Enter")
+    wait_z(app, 0.0)
+    assert readouts(app)["ratio"]["text"] == "2.000"
+
+
+def test_an_exception_in_a_handler_is_contained(watch, app):
+    # Make the next write to op_source fail inside Python's input handler.
+    app.evaluate("""() => {
+        const op = Bokeh.documents[0].get_model_by_name('op_source');
+        Object.defineProperty(op, 'data', {configurable: true, get() { return {}; },
+                                           set() { throw new Error('injected failure'); }});
+    }""")
+    app.fill("#zNum", "-5")
+    app.press("#zNum", "Enter")
+    app.wait_for_selector("#notice:visible")
+    assert "still working" in app.inner_text("#notice")
+    assert "Traceback" not in app.inner_text("body")
+    # the page goes on working once the fault is gone
+    app.evaluate("() => { delete Bokeh.documents[0].get_model_by_name('op_source').data; }")
+    app.fill("#zNum", "3")
+    app.press("#zNum", "Enter")
+    wait_z(app, 3.0)
+    assert readouts(app)["ratio"]["text"] == "11.07"
+    assert app.evaluate("document.documentElement.dataset.state") == "ready"
+
+
+def test_a_failing_timer_callback_is_contained(app):
+    app.evaluate("() => { history.replaceState = () => { throw new Error('injected'); }; }")
+    app.fill("#zNum", "-5")
+    app.press("#zNum", "Enter")
+    app.wait_for_selector("#notice:visible")
+    app.fill("#zNum", "0")
+    app.press("#zNum", "Enter")
+    wait_z(app, 0.0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1920])
+def test_no_serious_accessibility_violations(browser, base_url, scheme, width):
+    from axe_playwright_python.sync_playwright import Axe
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = ctx.new_page()
+    page.goto(base_url + "#z=-5&y=1&R=8")
+    wait_ready(page)
+    page.click("#race")
+    page.wait_for_function("document.documentElement.dataset.race === 'done'")
+    results = Axe().run(page)
+    ctx.close()
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == []
+
+
+CONTROLS = ["z", "zNum", "y1", "zRange", "logGrad", "sweep", "lr", "race", "raceStep", "raceReset"]
+
+
+def test_keyboard_only(app):
+    # Every control is reachable with Tab, in reading order, with a visible focus ring.
+    app.click("h1")
+    order = []
+    for _ in range(40):
+        app.keyboard.press("Tab")
+        info = app.evaluate("""() => { const e = document.activeElement;
+            const s = getComputedStyle(e);
+            const ring = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+            const label = e.id && document.querySelector(`label[for="${e.id}"]`);
+            const seg = label && getComputedStyle(label).outlineStyle !== 'none';
+            return {id: e.id, ring: ring || seg}; }""")
+        if info["id"] in CONTROLS and info["id"] not in order:
+            order.append(info["id"])
+            assert info["ring"], f"no visible focus on #{info['id']}"
+    assert order == CONTROLS
+    # ... and each one works from the keyboard.
+    app.focus("#z")
+    app.keyboard.press("Shift+ArrowLeft")
+    wait_z(app, -3.0)
+    app.focus("#zNum")
+    app.keyboard.press("Control+a")
+    app.keyboard.type("-5")
+    app.keyboard.press("Enter")
+    wait_z(app, -5.0)
+    app.focus("#y1")
+    app.keyboard.press("ArrowLeft")
+    app.wait_for_function("document.getElementById('y0').checked")
+    app.keyboard.press("ArrowRight")
+    app.wait_for_function("document.getElementById('y1').checked")
+    app.focus("#zRange")
+    app.keyboard.press("Control+a")
+    app.keyboard.type("12")
+    app.keyboard.press("Enter")
+    app.wait_for_function("Bokeh.documents[0].get_model_by_name('grad_x').end === 12")
+    app.focus("#logGrad")
+    app.keyboard.press("Space")
+    app.wait_for_function("Bokeh.documents[0].get_model_by_name('grad_log_axis').visible")
+    app.focus("#sweep")
+    app.keyboard.press("Enter")
+    app.wait_for_function("document.getElementById('sweep').getAttribute('aria-pressed') === 'true'")
+    app.keyboard.press("Enter")
+    app.wait_for_function("document.getElementById('sweep').getAttribute('aria-pressed') === 'false'")
+    app.focus("#zNum")
+    app.keyboard.press("Control+a")
+    app.keyboard.type("-5")
+    app.keyboard.press("Enter")
+    app.focus("#lr")
+    app.keyboard.press("Control+a")
+    app.keyboard.type("3")
+    app.keyboard.press("Enter")
+    app.focus("#raceStep")
+    app.keyboard.press("Enter")
+    app.wait_for_function("Bokeh.documents[0].get_model_by_name('race_path').data.step.length === 2")
+    app.focus("#race")
+    app.keyboard.press("Space")
+    app.wait_for_function("document.documentElement.dataset.race === 'done'", timeout=30_000)
+    assert app.get_attribute("#raceCE", "data-steps") == "5"
+    assert app.get_attribute("#raceMSE", "data-steps") == "40"
+    app.focus("#raceReset")
+    app.keyboard.press("Enter")
+    app.wait_for_function("document.getElementById('raceCE').textContent === '—'")
