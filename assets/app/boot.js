@@ -198,6 +198,7 @@
     // scheme:// or relative URL, and derives Pyodide's indexURL from it).
     const map = document.createElement("script");
     map.type = "importmap";
+    map.nonce = "explorer-importmap"; // the page's CSP admits no other inline script
     map.textContent = JSON.stringify({
       imports: { [abs(PY + "pyodide.mjs")]: blobURL(packs[PY + "pyodide.mjs"], "text/javascript") },
     });
