@@ -70,12 +70,16 @@
     timer = setTimeout(() => fail(`${LABEL[name]} did not finish within ${s} seconds.`), s * 1000);
   }
 
-  function fail(what) {
+  function fail(what, fix) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", () => fail(what, fix));
+      return;
+    }
     if (html.dataset.state === "error") return;
     clearTimeout(timer);
     html.dataset.state = "error";
     $("bootWhat").textContent = what;
-    $("bootFix").textContent = FIX[mode];
+    $("bootFix").textContent = fix || FIX[mode];
     $("bootError").hidden = false;
     $("boot").hidden = true;
   }
@@ -178,12 +182,7 @@
   // Returns [PyScript module URL, Pyodide interpreter module URL].
   async function runtimeURLs() {
     if (mode === "cdn") return [CDN.pyscript, CDN.pyodide];
-    if (mode === "vendored") {
-      // Overlap the two big downloads with PyScript's own start-up.
-      preload(PY + "pyodide.asm.wasm", "fetch");
-      preload(PY + "python_stdlib.zip", "fetch");
-      return [abs(V + "pyscript/pyscript.bundle.js"), abs(PY + "pyodide.mjs")];
-    }
+    if (mode === "vendored") return [abs(V + "pyscript/pyscript.bundle.js"), abs(PY + "pyodide.mjs")];
     const packs = await loadPacks();
     const files = new Map();
     for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
@@ -260,7 +259,6 @@
   async function firstPaint() {
     const baked = window.EXPLORER_BAKED;
     if (isDefaultHash()) fillReadouts(baked.readouts);
-    await loadBokeh();
     await window.Bokeh.embed.embed_items(baked.docs_json, baked.render_items);
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     applyTheme(doc, baked.theme);
@@ -270,16 +268,39 @@
     return { doc };
   }
 
+  // Started at once (this script runs in <head>, before the body is parsed):
+  // which copy of the runtime to use, BokehJS, and the big downloads.
+  const early = (async () => {
+    mode = await detectMode();
+    html.dataset.mode = mode;
+    if (mode === "vendored") {
+      preload(PY + "pyodide.asm.wasm", "fetch");
+      preload(PY + "python_stdlib.zip", "fetch");
+    }
+    await loadBokeh();
+  })();
+  early.catch(() => {}); // reported by start(), once the page can show it
+
   let figures;
   async function start() {
+    if (typeof WebAssembly !== "object" || !("noModule" in HTMLScriptElement.prototype) ||
+        typeof DecompressionStream !== "function") {
+      fail("This browser cannot run Python in a page: it lacks WebAssembly, JavaScript modules or " +
+        "DecompressionStream.", "Open the page in a current Chrome, Edge, Firefox or Safari.");
+      return;
+    }
     if (!window.EXPLORER_BAKED) {
       fail("A file of the page is missing: assets/app/baked.js.");
       return;
     }
-    mode = await detectMode();
-    html.dataset.mode = mode;
-    figures = firstPaint();
+    figures = early.then(firstPaint);
     figures.catch((e) => fail(`The figures could not be drawn (${e.message}).`));
+    try {
+      await early;
+    } catch (e) {
+      fail(`The figures could not be drawn (${e.message}).`);
+      return;
+    }
     stage("runtime");
     startPython().catch((e) => fail(`The Python runtime could not be loaded (${e.message}).`));
   }

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from . import maths
 from .fmt import loss_title, readout
-from .race import Race, count_text, step_at
+from .race import RUNNER_COLUMNS, Race, count_text, step_at
 from .state import State, from_hash, parse_lr, parse_range, parse_z, to_hash
 
 READOUTS = ("p", "ce", "mse", "gce", "gmse", "ratio")
@@ -319,7 +319,7 @@ class App:
         js.document.documentElement.dataset.race = "running" if running else (
             "idle" if r is None else ("done" if r.finished else "paused"))
         if r is None:
-            self.runners_src.data = _js({k: [] for k in _RUNNER_COLUMNS})
+            self.runners_src.data = _js({k: [] for k in RUNNER_COLUMNS})
             self.path_src.data = _js({"step": [], "p_ce": [], "p_mse": []})
             self.race_x.end = 20.0
             for key in ("raceCE", "raceMSE"):
@@ -452,9 +452,6 @@ class App:
         if m.textContent != text:
             m.textContent = text
         m.hidden = not text
-
-
-_RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
 
 
 def _seconds_for(step: int) -> float:

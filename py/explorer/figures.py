@@ -18,6 +18,7 @@ from bokeh.plotting import figure
 
 from . import maths
 from .fmt import loss_title
+from .race import RUNNER_COLUMNS
 from .state import State
 
 # Okabe–Ito blue and vermillion: distinguishable with every common colour-
@@ -33,7 +34,6 @@ LEGEND = dict(orientation="horizontal", location="center", background_fill_alpha
               padding=2, margin=4)
 LOSS_Y_MAX = 9.0  # CE at z = ±8 (the default range) is 8.0003: stays in view
 HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost", "race_plot": "racePlotHost"}
-RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
 # The race's runners: triangles for CE, diamonds for MSE, on every plot.
 RUNNER = {"ce": dict(marker="triangle", size=15), "mse": dict(marker="diamond", size=16)}
 

@@ -12,6 +12,9 @@ import numpy as np
 
 from . import maths
 
+# Columns of the race_runners ColumnDataSource (one row: both runners).
+RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
+
 
 @dataclass
 class Race:

@@ -6,8 +6,7 @@ READOUT_IDS = ("p", "ce", "mse", "gce", "gmse", "ratio")
 _MODEL_DATA = """name => {
   const doc = Bokeh.documents[0];
   const d = doc.get_model_by_name(name).data;
-  const entries = d instanceof Map ? [...d.entries()] : Object.entries(d);
-  return Object.fromEntries(entries.map(([k, v]) => [k, Array.from(v)]));
+  return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Array.from(v)]));
 }"""
 
 
@@ -38,8 +37,4 @@ def wait_value(page, readout_id: str, value: float, rel: float = 1e-9) -> None:
 
 
 def wait_z(page, z: float) -> None:
-    page.wait_for_function(
-        "z => Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === z"
-        " || (Bokeh.documents[0].get_model_by_name('op_source').data.get?.('z')?.[0] === z)",
-        arg=z,
-    )
+    page.wait_for_function("z => Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === z", arg=z)

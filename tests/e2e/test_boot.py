@@ -86,3 +86,15 @@ def test_error_panel_when_a_vendored_file_is_missing(watch, tmp_path, missing):
         assert "Traceback" not in text
     finally:
         httpd.shutdown()
+
+
+def test_too_old_a_browser_gets_a_clear_panel(page, base_url):
+    # Pretend WebAssembly does not exist, as in a browser too old for Pyodide.
+    page.add_init_script("delete window.WebAssembly")
+    page.goto(base_url)
+    page.wait_for_function("document.documentElement.dataset.state === 'error'", timeout=10_000)
+    text = page.inner_text("#bootError")
+    assert "WebAssembly" in text and "current Chrome" in text
+    assert page.is_hidden("#boot")
+    # the baked default state is still there to read
+    assert page.text_content("#gmse") == "0.1850"
