@@ -71,24 +71,23 @@ def parse_z(text: str, R: float) -> tuple[float | None, str]:
     return snap(v), ""
 
 
-def parse_range(text: str) -> tuple[float | None, str]:
+def _parse_bounded(text: str, lo: float, hi: float, what: str) -> tuple[float | None, str]:
+    """Typed value → (value clamped into [lo, hi] or None if not a number, message)."""
     v = parse_number(text)
     if v is None:
-        return None, f"Enter a number from {fmt_plain(R_MIN)} to {fmt_plain(R_MAX)}."
-    if not R_MIN <= v <= R_MAX:
-        c = clamp(v, R_MIN, R_MAX)
-        return c, f"Clamped to {fmt_plain(c)}: R ranges from {fmt_plain(R_MIN)} to {fmt_plain(R_MAX)}."
+        return None, f"Enter {what} from {fmt_plain(lo)} to {fmt_plain(hi)}."
+    if not lo <= v <= hi:
+        c = clamp(v, lo, hi)
+        return c, f"Clamped to {fmt_plain(c)}: {what} ranges from {fmt_plain(lo)} to {fmt_plain(hi)}."
     return v, ""
+
+
+def parse_range(text: str) -> tuple[float | None, str]:
+    return _parse_bounded(text, R_MIN, R_MAX, "a range R")
 
 
 def parse_lr(text: str) -> tuple[float | None, str]:
-    v = parse_number(text)
-    if v is None:
-        return None, f"Enter a learning rate from {fmt_plain(LR_MIN)} to {fmt_plain(LR_MAX)}."
-    if not LR_MIN <= v <= LR_MAX:
-        c = clamp(v, LR_MIN, LR_MAX)
-        return c, f"Clamped to {fmt_plain(c)}: the learning rate ranges from {fmt_plain(LR_MIN)} to {fmt_plain(LR_MAX)}."
-    return v, ""
+    return _parse_bounded(text, LR_MIN, LR_MAX, "a learning rate")
 
 
 def fmt_plain(v: float) -> str:

@@ -118,6 +118,14 @@ def test_no_serious_accessibility_violations(browser, base_url, scheme, width):
     assert bad == []
 
 
+def type_into(page, selector: str, text: str) -> None:
+    """Keyboard only: focus, select all, type, Enter."""
+    page.focus(selector)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
 CONTROLS = ["z", "zNum", "y1", "zRange", "logGrad", "sweep", "lr", "race", "raceStep", "raceReset"]
 
 
@@ -141,20 +149,14 @@ def test_keyboard_only(app):
     app.focus("#z")
     app.keyboard.press("Shift+ArrowLeft")
     wait_z(app, -3.0)
-    app.focus("#zNum")
-    app.keyboard.press("Control+a")
-    app.keyboard.type("-5")
-    app.keyboard.press("Enter")
+    type_into(app, "#zNum", "-5")
     wait_z(app, -5.0)
     app.focus("#y1")
     app.keyboard.press("ArrowLeft")
     app.wait_for_function("document.getElementById('y0').checked")
     app.keyboard.press("ArrowRight")
     app.wait_for_function("document.getElementById('y1').checked")
-    app.focus("#zRange")
-    app.keyboard.press("Control+a")
-    app.keyboard.type("12")
-    app.keyboard.press("Enter")
+    type_into(app, "#zRange", "12")
     app.wait_for_function("Bokeh.documents[0].get_model_by_name('grad_x').end === 12")
     app.focus("#logGrad")
     app.keyboard.press("Space")
@@ -164,14 +166,8 @@ def test_keyboard_only(app):
     app.wait_for_function("document.getElementById('sweep').getAttribute('aria-pressed') === 'true'")
     app.keyboard.press("Enter")
     app.wait_for_function("document.getElementById('sweep').getAttribute('aria-pressed') === 'false'")
-    app.focus("#zNum")
-    app.keyboard.press("Control+a")
-    app.keyboard.type("-5")
-    app.keyboard.press("Enter")
-    app.focus("#lr")
-    app.keyboard.press("Control+a")
-    app.keyboard.type("3")
-    app.keyboard.press("Enter")
+    type_into(app, "#zNum", "-5")
+    type_into(app, "#lr", "3")
     app.focus("#raceStep")
     app.keyboard.press("Enter")
     app.wait_for_function("Bokeh.documents[0].get_model_by_name('race_path').data.step.length === 2")
