@@ -258,7 +258,6 @@
 
   async function firstPaint() {
     const baked = window.EXPLORER_BAKED;
-    if (isDefaultHash()) fillReadouts(baked.readouts);
     await window.Bokeh.embed.embed_items(baked.docs_json, baked.render_items);
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     applyTheme(doc, baked.theme);
@@ -283,14 +282,16 @@
 
   let figures;
   async function start() {
+    if (!window.EXPLORER_BAKED) {
+      fail("A file of the page is missing: assets/app/baked.js.");
+      return;
+    }
+    // The default state's numbers are baked in: show them whatever happens next.
+    if (isDefaultHash()) fillReadouts(window.EXPLORER_BAKED.readouts);
     if (typeof WebAssembly !== "object" || !("noModule" in HTMLScriptElement.prototype) ||
         typeof DecompressionStream !== "function") {
       fail("This browser cannot run Python in a page: it lacks WebAssembly, JavaScript modules or " +
         "DecompressionStream.", "Open the page in a current Chrome, Edge, Firefox or Safari.");
-      return;
-    }
-    if (!window.EXPLORER_BAKED) {
-      fail("A file of the page is missing: assets/app/baked.js.");
       return;
     }
     figures = early.then(firstPaint);
