@@ -141,3 +141,38 @@ def test_static_site_copy_boots(watch, tmp_path):
         assert watch.page.evaluate("document.documentElement.dataset.mode") == "vendored"
     finally:
         httpd.shutdown()
+
+
+@pytest.mark.parametrize("where", ["file", "single"])
+def test_hostile_input_and_failures_offline(watch, single_file, tmp_path, where):
+    """The hardening cases hold in the off-line modes too (same Python, other loader)."""
+    if where == "file":
+        url = (ROOT / "index.html").as_uri()
+    else:
+        lonely = tmp_path / "explorer.html"
+        shutil.copy(single_file, lonely)
+        url = lonely.as_uri()
+    page = watch.page
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url + "#z=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&R=NaN&lr=Infinity")
+    wait_ready(page)
+    assert page.input_value("#zNum") == "-2.00" and page.input_value("#zRange") == "8"
+    assert page.evaluate("document.querySelectorAll('main img').length") == 0 and dialogs == []
+    for bad in ("1e400", "abc", "-"):
+        page.fill("#zNum", bad)
+        page.press("#zNum", "Enter")
+        page.wait_for_function("document.getElementById('zNum').value === '-2.00'")
+    page.evaluate("""() => {
+        const op = Bokeh.documents[0].get_model_by_name('op_source');
+        Object.defineProperty(op, 'data', {configurable: true, get() { return {}; },
+                                           set() { throw new Error('injected failure'); }});
+    }""")
+    page.fill("#zNum", "-5")
+    page.press("#zNum", "Enter")
+    page.wait_for_selector("#notice:visible")
+    page.evaluate("() => { delete Bokeh.documents[0].get_model_by_name('op_source').data; }")
+    page.fill("#zNum", "-8")
+    page.press("#zNum", "Enter")
+    wait_z(page, -8.0)
+    assert readouts(page)["gmse"]["text"] == "6.703e\u22124"
