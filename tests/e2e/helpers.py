@@ -38,3 +38,12 @@ def wait_value(page, readout_id: str, value: float, rel: float = 1e-9) -> None:
 
 def wait_z(page, z: float) -> None:
     page.wait_for_function("z => Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === z", arg=z)
+
+
+# Makes the next write to op_source throw inside Python's handler; HEAL undoes it.
+BREAK_OP_SOURCE = """() => {
+    const op = Bokeh.documents[0].get_model_by_name('op_source');
+    Object.defineProperty(op, 'data', {configurable: true, get() { return {}; },
+                                       set() { throw new Error('injected failure'); }});
+}"""
+HEAL_OP_SOURCE = "() => { delete Bokeh.documents[0].get_model_by_name('op_source').data; }"

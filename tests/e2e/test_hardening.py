@@ -6,7 +6,7 @@ import math
 import pytest
 
 from .conftest import wait_ready
-from .helpers import readouts, source, wait_z
+from .helpers import BREAK_OP_SOURCE, HEAL_OP_SOURCE, readouts, source, wait_z
 
 BAD_HASHES = [
     "#z=NaN&y=1&R=8", "#z=Infinity&R=Infinity", "#z=-1e400&lr=1e999", "#z=1&z=2&z=3&y=1&y=0",
@@ -72,18 +72,14 @@ def test_tiny_number_is_just_zero(app):
 
 def test_an_exception_in_a_handler_is_contained(watch, app):
     # Make the next write to op_source fail inside Python's input handler.
-    app.evaluate("""() => {
-        const op = Bokeh.documents[0].get_model_by_name('op_source');
-        Object.defineProperty(op, 'data', {configurable: true, get() { return {}; },
-                                           set() { throw new Error('injected failure'); }});
-    }""")
+    app.evaluate(BREAK_OP_SOURCE)
     app.fill("#zNum", "-5")
     app.press("#zNum", "Enter")
     app.wait_for_selector("#notice:visible")
     assert "still working" in app.inner_text("#notice")
     assert "Traceback" not in app.inner_text("body")
     # the page goes on working once the fault is gone
-    app.evaluate("() => { delete Bokeh.documents[0].get_model_by_name('op_source').data; }")
+    app.evaluate(HEAL_OP_SOURCE)
     app.fill("#zNum", "3")
     app.press("#zNum", "Enter")
     wait_z(app, 3.0)

@@ -16,7 +16,7 @@ import vendor
 from tests.conftest import ROOT, serve_dir
 
 from .conftest import wait_ready
-from .helpers import readouts, source, wait_z
+from .helpers import BREAK_OP_SOURCE, HEAL_OP_SOURCE, readouts, source, wait_z
 
 LOCAL_SCHEMES = ("file:", "blob:", "data:")
 
@@ -163,15 +163,11 @@ def test_hostile_input_and_failures_offline(watch, single_file, tmp_path, where)
         page.fill("#zNum", bad)
         page.press("#zNum", "Enter")
         page.wait_for_function("document.getElementById('zNum').value === '-2.00'")
-    page.evaluate("""() => {
-        const op = Bokeh.documents[0].get_model_by_name('op_source');
-        Object.defineProperty(op, 'data', {configurable: true, get() { return {}; },
-                                           set() { throw new Error('injected failure'); }});
-    }""")
+    page.evaluate(BREAK_OP_SOURCE)
     page.fill("#zNum", "-5")
     page.press("#zNum", "Enter")
     page.wait_for_selector("#notice:visible")
-    page.evaluate("() => { delete Bokeh.documents[0].get_model_by_name('op_source').data; }")
+    page.evaluate(HEAL_OP_SOURCE)
     page.fill("#zNum", "-8")
     page.press("#zNum", "Enter")
     wait_z(page, -8.0)
