@@ -66,7 +66,6 @@ class App:
         self.sweep_phase0 = 0.0
         self.demo: dict | None = None
         self.reduced_motion = bool(js.matchMedia("(prefers-reduced-motion: reduce)").matches)
-        self._frame_proxy = None
         self._frame_pending = False
         self._idle_timer = None
         self.state: State | None = None
