@@ -38,6 +38,29 @@ def test_installed_tree_is_verified_and_complete(lock):
     assert vendor.sha256_file(wheel) == ours["packages"]["numpy"]["sha256"]
 
 
+def test_numpy_ships_as_a_runtime_wheel(lock):
+    """Byte-compiled for Pyodide's CPython 3.12, build-only files gone, and the
+    official wheel (the input) checked but not shipped."""
+    import zipfile
+    ours = json.loads((vendor.VENDOR / vendor.GENERATED_LOCK).read_text())["packages"]["numpy"]
+    assert ours["file_name"] == "numpy-2.0.2-1runtime-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    assert not list((vendor.VENDOR / "pyodide").glob("numpy-2.0.2-cp312-*.whl"))
+    names = zipfile.ZipFile(vendor.VENDOR / "pyodide" / ours["file_name"]).namelist()
+    pycs = [n for n in names if n.endswith(".pyc")]
+    assert len(pycs) > 150 and "numpy/__init__.pyc" in pycs
+    assert not [n for n in names if n.endswith(".py")], "sourceless: a .py beside its .pyc would be compiled again"
+    assert not [n for n in names if n.endswith((".h", ".pyi", ".pxd")) or n.startswith("numpy/f2py/")]
+    assert "numpy/_core/_multiarray_tests.cpython-312-wasm32-emscripten.so" in names  # numpy imports it
+    assert not [n for n in names if "_umath_tests" in n]
+    with zipfile.ZipFile(vendor.VENDOR / "pyodide" / ours["file_name"]) as z:
+        header = z.read("numpy/__init__.pyc")[:8]
+        record = z.read("numpy-2.0.2.dist-info/RECORD").decode()
+    # CPython 3.12's magic number (3531; the host's Python may be another version) and flags 0b01:
+    # hash-based and unchecked, so neither file times nor a missing .py matter.
+    assert header[:4] == (3531).to_bytes(2, "little") + b"\r\n" and header[4:8] == b"\x01\0\0\0"
+    assert "numpy/__init__.pyc,sha256=" in record and "numpy/__init__.py," not in record
+
+
 def test_warm_run_needs_no_network(monkeypatch):
     def no_fetch(*a, **k):
         raise AssertionError("a verified assets/vendor/ must not be downloaded again")

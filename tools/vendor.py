@@ -41,13 +41,21 @@ MANIFEST = "manifest.js"
 PACKED = {
     "pyodide/pyodide.asm.wasm": True,
     "pyodide/python_stdlib.zip": False,  # already compressed
-    "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl": False,
+    "pyodide/numpy-2.0.2-1runtime-cp312-cp312-pyodide_2024_0_wasm32.whl": False,
     "pyodide/pyodide-lock.json": True,
     "pyodide/pyodide.mjs": True,
     "pyodide/pyodide.asm.js": True,
     PYSCRIPT_BUNDLE: True,
     "bokeh/bokeh.min.js": True,
 }
+# Files of a Pyodide wheel that nothing reads at run time in a browser: C
+# headers, static libraries and sources, Cython and typing stubs, numpy's
+# Fortran wrapper generator (it needs a Fortran compiler) and the extension
+# modules that only numpy's own test suite imports.
+RUNTIME_DROP_SUFFIXES = (".h", ".a", ".c", ".pc", ".pyi", ".pxd", "py.typed")
+RUNTIME_DROP_PREFIXES = ("numpy/f2py/", "numpy/_core/include/", "numpy/_core/lib/")
+RUNTIME_DROP_MODULES = ("_operand_flag_tests", "_rational_tests", "_struct_ufunc_tests",
+                        "_umath_tests", "_simd")
 # PyScript chunks that only its editor and terminal plugins load; never used here.
 BUNDLE_EXTERNAL = ("./codemirror*", "./xterm*", "./py-O8zt356L.js", "./mpy-GWdnL98F.js")
 
@@ -80,6 +88,8 @@ PLAN = {
                 "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
         },
         "pyodide_packages": ["numpy"],
+        # Verified, then shipped as a runtime wheel (see runtime_wheel), not as is.
+        "input_only": True,
     },
     "esbuild": {
         # Build tool, not shipped: bundles PyScript's ES modules into one, which
@@ -211,6 +221,11 @@ def build(lock: dict | None, relock: bool) -> dict:
                                "this wheel is not the official Pyodide build; do not use it")
                 pyodide_entries[pkg] = meta
             new_lock["sources"][name] = entry
+        for pkg, meta in pyodide_entries.items():
+            official_wheel = out / "pyodide" / meta["file_name"]
+            wheel = runtime_wheel(official_wheel, out / "pyodide", official, work / "build")
+            official_wheel.unlink()
+            pyodide_entries[pkg] = {**meta, "file_name": wheel.name, "sha256": sha256_file(wheel)}
         generated = pyodide_lock_json(official, pyodide_entries)
         (out / GENERATED_LOCK).write_bytes(generated)
         bundle_pyscript(work / "src", out / PYSCRIPT_BUNDLE)
@@ -218,7 +233,8 @@ def build(lock: dict | None, relock: bool) -> dict:
             (out / pack_name(rel)).parent.mkdir(parents=True, exist_ok=True)
             (out / pack_name(rel)).write_text(pack_script(rel, (out / rel).read_bytes(), zipped))
         (out / MANIFEST).write_text(manifest_script(PLAN))
-        for rel in (GENERATED_LOCK, PYSCRIPT_BUNDLE, MANIFEST, *map(pack_name, PACKED)):
+        runtime_wheels = [f"pyodide/{m['file_name']}" for m in pyodide_entries.values()]
+        for rel in (GENERATED_LOCK, PYSCRIPT_BUNDLE, MANIFEST, *runtime_wheels, *map(pack_name, PACKED)):
             new_lock["generated"][rel] = sha256_file(out / rel)
         if not relock and new_lock["generated"] != lock.get("generated"):
             raise fail("pyodide-lock", "the generated Pyodide lock differs from the committed sum", "review and --relock")
@@ -236,6 +252,65 @@ def build(lock: dict | None, relock: bool) -> dict:
         return new_lock
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def runtime_name(wheel_name: str) -> str:
+    """The official wheel's name with a build tag that says it was changed."""
+    parts = wheel_name.split("-")
+    return "-".join([*parts[:2], "1runtime", *parts[2:]])
+
+
+def runtime_wheel(official_wheel: Path, dest_dir: Path, official_lock: dict, work: Path) -> Path:
+    """The wheel as the page loads it: modules byte-compiled, build-only files gone.
+
+    Importing numpy from source makes Pyodide compile ~170 modules in the
+    browser on every visit (≈0.5 s here); the .pyc files come from Pyodide's
+    own CPython, run in Node.js, so their bytecode matches the page's
+    interpreter exactly. The result is deterministic, and pinned in the lock.
+    """
+    src = work / official_wheel.stem
+    src.mkdir(parents=True)
+    with zipfile.ZipFile(official_wheel) as z:
+        z.extractall(src)
+    lock_file = work / "official-pyodide-lock.json"
+    lock_file.write_text(json.dumps(official_lock))
+    install_dir = official_lock["packages"]["numpy"].get("install_dir", "site")
+    if install_dir != "site":
+        raise fail("pyodide-wheels", f"unexpected install_dir {install_dir!r}", "check the plan")
+    cmd = ["node", str(ROOT / "tools" / "pycompile.mjs"), str(dest_dir), str(lock_file), str(src),
+           "/lib/python3.12/site-packages"]
+    try:
+        subprocess.run(cmd, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise fail("pyodide-wheels", f"byte-compiling {official_wheel.name} failed ({e})",
+                   "install Node.js 18 or newer and run again")
+
+    def shipped(rel: str) -> bool:
+        if rel.endswith(RUNTIME_DROP_SUFFIXES) or rel.startswith(RUNTIME_DROP_PREFIXES):
+            return False
+        if rel.endswith(".so") and Path(rel).name.split(".")[0] in RUNTIME_DROP_MODULES:
+            return False
+        # Sourceless: the .pyc replaces its .py (the wheel stays about as small).
+        return not (rel.endswith(".py") and (src / (rel + "c")).is_file())
+
+    files = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
+    record_name = next(f for f in files if f.endswith(".dist-info/RECORD"))
+    kept = [f for f in files if f != record_name and shipped(f)]
+    record = []
+    dest = dest_dir / runtime_name(official_wheel.name)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for rel in [*kept, record_name]:
+            if rel == record_name:
+                data = ("".join(record) + f"{record_name},,\n").encode()
+            else:
+                data = (src / rel).read_bytes()
+                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                record.append(f"{rel},sha256={digest},{len(data)}\n")
+            info = zipfile.ZipInfo(rel, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data, compresslevel=9)
+    return dest
 
 
 def bundle_pyscript(src: Path, dest: Path) -> None:
@@ -270,8 +345,9 @@ def manifest_script(plan: dict) -> str:
 
 def expected_files(lock: dict) -> dict[str, str]:
     files = dict(lock["generated"])
-    for src in lock["sources"].values():
-        files.update(src["files"])
+    for name, src in lock["sources"].items():
+        if not PLAN.get(name, {}).get("input_only"):
+            files.update(src["files"])
     return files
 
 

