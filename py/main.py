@@ -1,13 +1,22 @@
-# Entry point run by PyScript: load numpy from the vendored lock, then hand
-# over to the app. Stages are reported to the page's progress bar.
+# Entry point run by PyScript. boot.js hands it over as the script's text, and
+# the app's modules come the same way (in baked.js): no request for Python
+# source in any mode. Stages are reported to the page's progress bar.
 import js
 
 try:
     js.explorerBoot.stage("packages")
+    from pathlib import Path
+
     import pyodide_js
     from pyodide.ffi import create_proxy
 
-    await pyodide_js.loadPackage("numpy")  # noqa: F704 (PyScript allows top-level await)
+    numpy_ready = pyodide_js.loadPackage("numpy")  # the download overlaps the writes below
+    for name, text in js.EXPLORER_BAKED.app_files.to_py().items():
+        if name.startswith("py/explorer/"):
+            path = Path(name.removeprefix("py/"))
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+    await numpy_ready  # noqa: F704 (PyScript allows top-level await)
     js.explorerBoot.stage("app")
     from explorer import app
 
