@@ -25,6 +25,22 @@ def test_named_models_exist_with_the_contracted_columns():
     assert op.data["gmse"][0] == v["gmse"]
 
 
+def test_operating_points_are_drawn_on_the_overlay_layer():
+    """So that moving z repaints two markers, not the axes and curves."""
+    m = figures.build()
+    points = [r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers if "_point" in (r.name or "")]
+    assert sorted(r.name for r in points) == sorted(
+        ["ce_point", "mse_point", "gce_point_lin", "gmse_point_lin", "gce_point_log", "gmse_point_log"])
+    assert {r.level for r in points} == {"overlay"}
+    assert {r.level for r in m["loss_plot"].renderers if "curve" in (r.name or "")} == {"glyph"}
+    # Overlay renderers are not clipped: the CE point is filtered out above the plot instead.
+    ce = next(r for r in points if r.name == "ce_point")
+    assert ce.view.filter.name == "loss_ce_in_view" and ce.view.filter.booleans == [True]
+    far = figures.build(State(z=-15.0, R=20.0))
+    ce_far = next(r for r in far["loss_plot"].renderers if r.name == "ce_point")
+    assert ce_far.view.filter.booleans == [False]
+
+
 def test_gradient_plot_spans_the_range_and_has_both_scales():
     m = figures.build(State(R=20.0, log_grad=True))
     g = m["grad_plot"]

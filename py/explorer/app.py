@@ -48,6 +48,10 @@ class App:
         self.loss_src = m("loss_curves")
         self.grad_src = m("grad_curves")
         self.loss_plot = m("loss_plot")
+        # The CE point is drawn unclipped (overlay layer): hidden while above the plot.
+        self.ce_in_view = m("loss_ce_in_view")
+        self.loss_y_max = float(self.loss_plot.y_range.end)
+        self._ce_shown: bool | None = None
         self.grad_x = m("grad_x")
         self.grad_log_y = m("grad_log_y")
         self.lin_parts = [m(n) for n in ("grad_lin_axis", "gce_curve_lin", "gmse_curve_lin",
@@ -119,6 +123,10 @@ class App:
             e.textContent = readout(v[k])
             e.dataset.value = repr(v[k])
         self.el["ceClamp"].hidden = not v["clamped"]
+        in_view = v["ce"] <= self.loss_y_max
+        if in_view != self._ce_shown:
+            self._ce_shown = in_view
+            self.ce_in_view.booleans = _js([in_view])
         self.op.data = _js({"z": [new.z], **{k: [v[k]] for k in ("p", "ce", "mse", "gce", "gmse")}})
 
         if old is None or old.y != new.y:

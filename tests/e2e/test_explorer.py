@@ -139,6 +139,44 @@ def test_figures_are_updated_in_place_not_re_embedded(app):
     wait_z(app, -8.0)
 
 
+# Counts full repaints (axes, legends, curves: Bokeh's primary layer) per plot.
+_COUNT_PRIMARY = """() => {
+    window.__primary = {};
+    for (const view of Object.values(Bokeh.index)) {
+        const name = view.model.name, paint = view._paint_primary;
+        if (!name || typeof paint !== 'function') continue;
+        window.__primary[name] = 0;
+        view._paint_primary = function (...args) { window.__primary[name]++; return paint.apply(this, args); };
+    }
+    return Object.keys(window.__primary);
+}"""
+
+
+def test_moving_z_repaints_only_the_points_layer(app):
+    assert {"loss_plot", "grad_plot"} <= set(app.evaluate(_COUNT_PRIMARY))
+    app.focus("#z")
+    for _ in range(20):
+        app.keyboard.press("ArrowRight")
+    wait_z(app, 0.0)
+    app.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert app.evaluate("window.__primary") == {"loss_plot": 0, "grad_plot": 0, "race_plot": 0}
+    # The counter does see full repaints: a new label redraws the curves.
+    app.click("label[for=y0]")
+    app.wait_for_function("window.__primary.loss_plot > 0 && window.__primary.grad_plot > 0")
+
+
+def test_ce_point_leaves_the_loss_plot_when_off_its_scale(page, base_url):
+    page.goto(base_url + "#z=-15&y=1&R=20")
+    wait_ready(page)
+    y_max = page.evaluate("Bokeh.documents[0].get_model_by_name('loss_plot').y_range.end")
+    assert float(readouts(page)["ce"]["value"]) > y_max
+    assert page.evaluate("Array.from(Bokeh.documents[0].get_model_by_name('loss_ce_in_view').booleans)") == [False]
+    page.fill("#zNum", "-2")
+    page.press("#zNum", "Enter")
+    page.wait_for_function("Bokeh.documents[0].get_model_by_name('loss_ce_in_view').booleans[0] === true")
+    wait_z(page, -2.0)
+
+
 def test_hash_is_restored_on_load(page, base_url):
     page.goto(base_url + "#z=-5&y=0&R=12")
     wait_ready(page)
