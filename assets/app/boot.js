@@ -214,27 +214,59 @@
   }
 
   // -- first paint ------------------------------------------------------------
+  // Colours for the user's scheme and, in a kiosk, bigger type (Bokeh sizes
+  // text in px; a kiosk is read from a few steps away).
+  function themeProps(type, t, big) {
+    if (/Axis$/.test(type)) {
+      return big ? { ...t.axis, axis_label_text_font_size: "18px", major_label_text_font_size: "16px" } : t.axis;
+    }
+    if (type === "Title") return big ? { ...t.title, text_font_size: "20px" } : t.title;
+    if (type === "Legend") return big ? { ...t.legend, label_text_font_size: "17px" } : t.legend;
+    if (type === "Grid") return t.grid;
+    return null;
+  }
+
+  function seriesColor(rendererName, t) {
+    const name = rendererName || "";
+    return /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : null;
+  }
+
+  function currentTheme(theme) {
+    return [theme[matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"],
+      html.classList.contains("kiosk")];
+  }
+
+  // Before embedding, on the document's JSON: the figures are painted once,
+  // in the right colours, instead of painted and then repainted.
+  function themeJSON(node, theme) {
+    const [t, big] = currentTheme(theme);
+    (function visit(n) {
+      if (Array.isArray(n)) return n.forEach(visit);
+      if (n === null || typeof n !== "object") return;
+      if (n.type === "object" && typeof n.name === "string") {
+        const attrs = (n.attributes ||= {});
+        const props = themeProps(n.name, t, big);
+        if (props) Object.assign(attrs, props);
+        const color = n.name === "GlyphRenderer" ? seriesColor(attrs.name, t) : null;
+        if (color && attrs.glyph && attrs.glyph.attributes) {
+          attrs.glyph.attributes.line_color = color;
+          if (attrs.glyph.name !== "Line") attrs.glyph.attributes.fill_color = color;
+        }
+      }
+      for (const v of Object.values(n)) visit(v);
+    })(node);
+  }
+
+  // On the live models, when the colour scheme changes while the page is open.
   function applyTheme(doc, theme) {
-    const dark = matchMedia("(prefers-color-scheme: dark)").matches;
-    const t = theme[dark ? "dark" : "light"];
-    // Bokeh sizes text in px; a kiosk is read from a few steps away.
-    const big = html.classList.contains("kiosk");
+    const [t, big] = currentTheme(theme);
     for (const m of doc.all_models) {
-      const type = m.type;
-      if (/Axis$/.test(type)) {
-        m.setv(t.axis);
-        if (big) m.setv({ axis_label_text_font_size: "18px", major_label_text_font_size: "16px" });
-      } else if (type === "Title") m.setv(big ? { ...t.title, text_font_size: "20px" } : t.title);
-      else if (type === "Legend") m.setv(big ? { ...t.legend, label_text_font_size: "17px" } : t.legend);
-      else if (type === "Grid") m.setv(t.grid);
-      else if (type === "GlyphRenderer") {
-        const name = m.name || "";
-        const color = /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : null;
-        if (!color) continue;
+      const props = themeProps(m.type, t, big);
+      if (props) m.setv(props);
+      const color = m.type === "GlyphRenderer" ? seriesColor(m.name, t) : null;
+      if (color) {
         const g = m.glyph;
-        const props = { line_color: color };
-        if ("fill_color" in g) props.fill_color = color;
-        g.setv(props);
+        g.setv("fill_color" in g ? { line_color: color, fill_color: color } : { line_color: color });
       }
     }
   }
@@ -255,9 +287,9 @@
 
   async function firstPaint() {
     const baked = window.EXPLORER_BAKED;
+    themeJSON(baked.docs_json, baked.theme);
     await window.Bokeh.embed.embed_items(baked.docs_json, baked.render_items);
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
-    applyTheme(doc, baked.theme);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));
     performance.mark("explorer:first-paint");
     html.dataset.figures = "drawn";
@@ -270,8 +302,10 @@
     mode = await detectMode();
     html.dataset.mode = mode;
     if (mode === "vendored") {
-      preload(PY + "pyodide.asm.wasm", "fetch");
-      preload(PY + "python_stdlib.zip", "fetch");
+      // Downloads that overlap BokehJS and Python's start. (Pyodide fetches
+      // the wheel with the lock's integrity; Chromium still uses this preload:
+      // one request, checked by a test.)
+      for (const file of [PY + "pyodide.asm.wasm", PY + "python_stdlib.zip", NUMPY_WHEEL]) preload(file, "fetch");
     }
     await loadBokeh();
   })();

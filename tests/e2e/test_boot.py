@@ -30,7 +30,9 @@ def test_requests_nothing_from_any_other_host(watch, base_url):
     assert foreign == []
     # and it did load the runtime from assets/vendor/
     assert any(u.endswith("assets/vendor/pyodide/pyodide.asm.wasm") for u in watch.requests)
-    assert any(u.endswith(".whl") for u in watch.requests)
+    # The big files are preloaded, and each preload is used: one request apiece.
+    for big in ("pyodide.asm.wasm", "python_stdlib.zip", ".whl"):
+        assert len([u for u in watch.requests if u.endswith(big)]) == 1, big
     assert not any("micropip" in u or "pypi" in u for u in watch.requests)
 
 

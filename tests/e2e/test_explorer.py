@@ -281,3 +281,31 @@ def test_screen_reader_summary_after_change(app):
     assert app.get_attribute("#announce", "aria-live") == "polite"
     text = app.text_content("#announce")
     assert "|dMSE/dz| = 0.01321" in text
+
+
+_FIGURE_STYLE = """() => {
+    const d = Bokeh.documents[0];
+    const axis = [...d.all_models].find(m => m.type === 'LinearAxis');
+    const value = spec => (spec !== null && typeof spec === 'object') ? spec.value : spec;  // colour specs
+    return {axis: axis.axis_label_text_color, size: axis.axis_label_text_font_size,
+            ce: value(d.get_model_by_name('ce_curve').glyph.line_color),
+            point: value(d.get_model_by_name('gmse_point_lin').glyph.fill_color)};
+}"""
+
+
+def test_figures_follow_the_colour_scheme_from_the_first_paint(browser, base_url):
+    from explorer import figures
+    ctx = browser.new_context(color_scheme="dark")
+    page = ctx.new_page()
+    page.goto(base_url + "?kiosk=1")
+    page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")
+    dark = figures.theme_overrides()["dark"]
+    assert page.evaluate(_FIGURE_STYLE) == {"axis": dark["axis"]["axis_label_text_color"], "size": "18px",
+                                            "ce": dark["ce"], "point": dark["mse"]}
+    wait_ready(page)
+    page.emulate_media(color_scheme="light")  # changed while the page is open
+    light = figures.theme_overrides()["light"]
+    page.wait_for_function(f"({_FIGURE_STYLE})().ce === {light['ce']!r}")
+    assert page.evaluate(_FIGURE_STYLE) == {"axis": light["axis"]["axis_label_text_color"], "size": "18px",
+                                            "ce": light["ce"], "point": light["mse"]}
+    ctx.close()
