@@ -20,8 +20,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tools"), str(ROOT / "py")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tools"), str(ROOT / "py"), str(ROOT / "benchmarks")]
 
+import baseline  # noqa: E402
 import vendor  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
 
@@ -95,6 +96,30 @@ def latency(page, n=200) -> dict:
     ts = sorted(r["ts"])
     return {"p50": statistics.median(ts), "p95": ts[int(0.95 * len(ts)) - 1], "max": ts[-1], "stale": r["stale"],
             "n": n}
+
+
+def to_painted(page, n=30, pending: str | None = None) -> dict:
+    """Input → the frame that shows it: the handler (and, for the baseline, its
+    promise), then the next animation frame, which runs after BokehJS's paint."""
+    r = page.evaluate("""async ([n, pending]) => {
+        const el = document.getElementById('z');
+        const ts = [];
+        for (let i = 0; i < n; i++) {
+            await new Promise(r => setTimeout(r, 30));  // settle between inputs
+            el.value = String(Number((-6 + 12 * ((i * 37) % 41) / 41).toFixed(2)));
+            const t0 = performance.now();
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+            const handled = performance.now() - t0;
+            if (pending) await window[pending];
+            const updated = performance.now() - t0;
+            await new Promise(r => requestAnimationFrame(r));
+            ts.push([handled, updated, performance.now() - t0]);
+        }
+        return ts;
+    }""", [n, pending])
+    col = lambda i: sorted(t[i] for t in r)  # noqa: E731
+    return {k: {"p50": statistics.median(col(i)), "p95": col(i)[int(0.95 * len(r)) - 1]}
+            for i, k in enumerate(("handled", "updated", "painted"))} | {"n": n}
 
 
 def fast_drag(page, seconds=10, rate=60) -> dict:
@@ -219,6 +244,7 @@ def main() -> None:
     if args.only_long:
         return long_runs(args)
     single = dev.build()
+    site_zip = baseline.prepare()
     print(f"# Explorer benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Chromium at {CHROMIUM} (headless)\n")
     if not args.skip_setup:
@@ -241,6 +267,8 @@ def main() -> None:
             rows.setdefault("served", []).append(cold_load(browser, url, "explorer:ready"))
             rows.setdefault("file", []).append(cold_load(browser, (ROOT / "index.html").as_uri(), "explorer:ready"))
             rows.setdefault("single", []).append(cold_load(browser, single.as_uri(), "explorer:ready"))
+            rows.setdefault("baseline", []).append(
+                cold_load(browser, url + "benchmarks/baseline.html", "baseline:ready"))
         bare = median(rows["bare"], "ready")
         print(f"| mode (median of {RUNS} cold contexts) | first paint | ready | ready / bare boot | bytes |")
         print("|---|---:|---:|---:|---:|")
@@ -250,6 +278,12 @@ def main() -> None:
             r = rows[mode]
             print(f"| {mode} | {ms(median(r, 'paint'))} | {ms(median(r, 'ready'))} | "
                   f"{median(r, 'ready') / bare:.2f} | {median(r, key):,.0f} |")
+        r = rows["baseline"]
+        print(f"| baseline: Bokeh's Python in the browser, served | – | {ms(median(r, 'ready'))} | "
+              f"{median(r, 'ready') / bare:.2f} | {median(r, 'bytes'):,.0f} |")
+        print(f"\nbytes served / bare Pyodide core: {median(rows['served'], 'bytes') / median(rows['bare'], 'bytes'):.3f}"
+              f" (baseline page: {median(rows['baseline'], 'bytes') / median(rows['bare'], 'bytes'):.2f}; "
+              f"its extra Python packages: dist/bench/{site_zip.name}, {site_zip.stat().st_size:,} bytes)")
         print()
         print("served, bytes per file (last run):")
         for name, b in sorted(rows["served"][-1]["per_file"], key=lambda x: -x[1]):
@@ -265,10 +299,27 @@ def main() -> None:
         lat = latency(page, 300)
         print(f"input → readouts + op_source (n={lat['n']}): p50 {lat['p50']:.2f} ms, p95 {lat['p95']:.2f} ms, "
               f"max {lat['max']:.2f} ms, stale after the event: {lat['stale']}")
+        ours = to_painted(page)
         drag = fast_drag(page)
         print(f"fast drag, 60 inputs/s for 10 s: {drag['inputs']} inputs, long tasks > 50 ms: {drag['long']} "
               f"(worst {drag['worst']:.0f} ms), final state correct: {drag['final_ok']}")
         ctx.close()
+
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(url + "benchmarks/baseline.html")
+        page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=180_000)
+        to_painted(page, 3, pending="pending")  # warm-up
+        base = to_painted(page, 20, pending="pending")
+        ctx.close()
+        print("\ninput → figures show it, against the common pattern (rebuild in Python, json_item, re-embed):")
+        print("| page | n | handler p50 / p95 | + data in the models p50 / p95 | + next frame painted p50 / p95 |")
+        print("|---|---:|---:|---:|---:|")
+        for name, r in (("explorer (data pushed into the built figures)", ours), ("baseline (re-embed)", base)):
+            print(f"| {name} | {r['n']} | " + " | ".join(
+                f"{r[k]['p50']:.1f} / {r[k]['p95']:.1f} ms" for k in ("handled", "updated", "painted")) + " |")
+        print(f"explorer faster by: {base['updated']['p50'] / ours['updated']['p50']:.0f}× to the data, "
+              f"{base['painted']['p50'] / ours['painted']['p50']:.0f}× to the painted frame (p50)\n")
 
         mem = memory_over_inputs(browser, url)
         b, a = mem["before"], mem["after"]

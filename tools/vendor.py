@@ -50,10 +50,12 @@ PACKED = {
 }
 # Files of a Pyodide wheel that nothing reads at run time in a browser: C
 # headers, static libraries and sources, Cython and typing stubs, numpy's
-# Fortran wrapper generator (it needs a Fortran compiler) and the extension
+# Fortran wrapper generator (it needs a Fortran compiler), its PyInstaller
+# hooks, the examples of extending numpy.random from C, and the extension
 # modules that only numpy's own test suite imports.
 RUNTIME_DROP_SUFFIXES = (".h", ".a", ".c", ".pc", ".pyi", ".pxd", "py.typed")
-RUNTIME_DROP_PREFIXES = ("numpy/f2py/", "numpy/_core/include/", "numpy/_core/lib/")
+RUNTIME_DROP_PREFIXES = ("numpy/f2py/", "numpy/_core/include/", "numpy/_core/lib/", "numpy/_pyinstaller/",
+                         "numpy/random/_examples/")
 RUNTIME_DROP_MODULES = ("_operand_flag_tests", "_rational_tests", "_struct_ufunc_tests",
                         "_umath_tests", "_simd")
 # PyScript chunks that only its editor and terminal plugins load; never used here.
