@@ -186,3 +186,20 @@ def test_kiosk_demo_runs_a_race_from_a_confidently_wrong_start(page, base_url):
     page.keyboard.press("Tab")
     page.wait_for_function("document.documentElement.dataset.demo === undefined", timeout=1_000)
     assert page.evaluate("document.documentElement.dataset.race") != "running"
+
+
+def test_kiosk_screen_shows_the_whole_app_without_scrolling(browser, base_url):
+    """At 1920×1080 the race (the demo's second act) sits beside the plots, in view."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    page.goto(base_url + "?kiosk=1")
+    wait_ready(page)
+    boxes = page.evaluate("""() => Object.fromEntries(
+        ['controls', 'lossPlotHost', 'gradPlotHost', 'racePlotHost', 'raceMSE'].map(id => {
+            const r = document.getElementById(id).getBoundingClientRect();
+            return [id, {top: r.top, bottom: r.bottom, height: r.height}];
+        }))""")
+    ctx.close()
+    for name, box in boxes.items():
+        assert box["height"] > 0 and box["bottom"] <= 1080, (name, box)
+    assert boxes["racePlotHost"]["top"] < boxes["gradPlotHost"]["bottom"]  # beside, not below
