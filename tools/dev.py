@@ -80,7 +80,8 @@ def build() -> Path:
     import vendor
     setup()
     page = (ROOT / "index.html").read_text()
-    loaders = '<script src="assets/app/baked.js" defer></script>\n<script src="assets/app/boot.js"></script>\n'
+    loaders = ('<script src="assets/app/baked.js" defer></script>\n<script src="assets/vendor/manifest.js"></script>\n'
+               '<script src="assets/app/boot.js"></script>\n')
     stylesheet = '<link rel="stylesheet" href="assets/app/style.css">'
     assert loaders in page and stylesheet in page, "index.html changed: update tools/dev.py build()"
     inline = [BAKED.read_text(), *((vendor.VENDOR / vendor.pack_name(p)).read_text() for p in vendor.PACKED),

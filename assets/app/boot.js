@@ -101,10 +101,11 @@
     if (html.dataset.state === "loading") fail(`Loading failed: ${(e.reason && e.reason.message) || e.reason}.`);
   });
 
-  function loadScript(src) {
+  function loadScript(src, priority) {
     return new Promise((resolve, reject) => {
       const s = document.createElement("script");
       s.src = src;
+      if (priority) s.fetchPriority = priority;
       s.onload = resolve;
       s.onerror = () => reject(new Error(`could not load ${src.startsWith("blob:") ? "a packed script" : src}`));
       document.head.appendChild(s);
@@ -153,21 +154,19 @@
   }
 
   // -- the runtime, by mode ----------------------------------------------------
-  async function detectMode() {
+  // index.html loads assets/vendor/manifest.js just before this script, so
+  // the mode is known at once and the downloads start before the body is parsed.
+  function detectMode() {
     if (window.EXPLORER_PACKS && window.EXPLORER_PACKS[PY + "pyodide.asm.wasm"]) return "single";
     if (location.protocol === "file:") return "file";
-    try {
-      await loadScript(V + "manifest.js");
-      return "vendored";
-    } catch {
-      return "cdn";
-    }
+    return window.EXPLORER_VENDOR ? "vendored" : "cdn";
   }
 
   async function loadBokeh() {
     if (window.Bokeh) return;
     if (mode === "single") return loadScript(blobURL(await unpack(V + "bokeh/bokeh.min.js"), "text/javascript"));
-    return loadScript(mode === "cdn" ? CDN.bokeh : V + "bokeh/bokeh.min.js");
+    // First paint waits for it, not for the much bigger runtime downloads beside it.
+    return loadScript(mode === "cdn" ? CDN.bokeh : V + "bokeh/bokeh.min.js", "high");
   }
 
   function preload(href, as) {
@@ -299,7 +298,7 @@
   // Started at once (this script runs in <head>, before the body is parsed):
   // which copy of the runtime to use, BokehJS, and the big downloads.
   const early = (async () => {
-    mode = await detectMode();
+    mode = detectMode();
     html.dataset.mode = mode;
     if (mode === "vendored") {
       // Downloads that overlap BokehJS and Python's start. (Pyodide fetches
