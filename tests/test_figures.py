@@ -10,6 +10,7 @@ import pytest
 from bokeh.document import Document
 
 from explorer import figures, maths
+from explorer.race import RUNNER_MARKERS
 from explorer.state import State
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,10 @@ def test_operating_points_are_drawn_on_the_overlay_layer():
     # Overlay renderers are not clipped: the CE point is filtered out above the plot instead.
     ce = next(r for r in points if r.name == "ce_point")
     assert ce.view.filter.name == "loss_ce_in_view" and ce.view.filter.booleans == [True]
+    # The runners too, each with its own filter, named after it.
+    runners = {r.name: r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers if "_runner_" in (r.name or "")}
+    assert set(runners) == set(RUNNER_MARKERS)
+    assert all(r.level == "overlay" and r.view.filter.name == f"{n}_in_view" for n, r in runners.items())
     far = figures.build(State(z=-15.0, R=20.0))
     ce_far = next(r for r in far["loss_plot"].renderers if r.name == "ce_point")
     assert ce_far.view.filter.booleans == [False]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from explorer import maths
-from explorer.race import Race, count_text, step_at
+from explorer.race import RUNNER_MARKERS, Race, count_text, runners_in_view, step_at
 
 
 @pytest.mark.parametrize("z,y,lr,ce,mse", [
@@ -46,3 +46,16 @@ def test_animation_schedule_is_monotonic_and_ends_within_seconds():
 def test_count_text():
     assert count_text(None) == "…" and count_text(1) == "1 update" and count_text(119) == "119 updates"
     assert count_text(-1) == "not within 1,000"
+
+
+def test_runners_outside_a_frame_are_hidden_there_only():
+    row = {"z_ce": [9.2], "p_ce": [0.9999], "ce": [1e-4], "gce": [1e-4],
+           "z_mse": [-3.0], "p_mse": [0.047], "mse": [0.9], "gmse": [0.08]}
+    assert runners_in_view(row, R=5.0, loss_top=9.0, log_floor=1e-3) == {
+        "ce_runner_loss": True, "gce_runner_lin": False, "gce_runner_log": False,  # past +R
+        "mse_runner_loss": True, "gmse_runner_lin": True, "gmse_runner_log": True}
+    high = dict(row, ce=[12.0], z_ce=[-4.0])  # CE above the loss plot's top
+    shown = runners_in_view(high, R=5.0, loss_top=9.0, log_floor=1e-3)
+    assert not shown["ce_runner_loss"] and shown["gce_runner_lin"]
+    assert not runners_in_view(row, R=5.0, loss_top=9.0, log_floor=0.1)["gmse_runner_log"]  # below the log axis
+    assert set(shown) == set(RUNNER_MARKERS)

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from . import maths
 from .fmt import loss_title, readout
-from .race import RUNNER_COLUMNS, Race, count_text, step_at
+from .race import RUNNER_COLUMNS, RUNNER_MARKERS, Race, count_text, runners_in_view, step_at
 from .state import State, from_hash, parse_lr, parse_range, parse_z, to_hash
 
 READOUTS = ("p", "ce", "mse", "gce", "gmse", "ratio")
@@ -61,6 +61,8 @@ class App:
                                          "gce_point_log", "gmse_point_log", "gce_runner_log",
                                          "gmse_runner_log")]
         self.runners_src = m("race_runners")
+        self.runner_filters = {name: m(f"{name}_in_view") for name in RUNNER_MARKERS}
+        self._runner_shown: dict[str, bool] = {}
         self.path_src = m("race_path")
         self.race_x = m("race_x")
         self.race_target = m("race_target")
@@ -140,6 +142,8 @@ class App:
             self.grad_src.data = _js({k: g[k].tolist() for k in g})
             self.grad_x.setv(_js({"start": -new.R, "end": new.R}))
             self.grad_log_y.start = float(g["gmse"].min()) / 3.0
+            if self.race is not None and old is not None and old.R != new.R:
+                self._show_runners(self.race.runners())  # the frame moved under them
         if old is None or old.log_grad != new.log_grad:
             for part in self.lin_parts:
                 part.visible = not new.log_grad
@@ -333,7 +337,9 @@ class App:
                 self.el[key].textContent = "—"
                 self.el[key].dataset.steps = ""
             return
-        self.runners_src.data = _js(r.runners())
+        row = r.runners()
+        self.runners_src.data = _js(row)
+        self._show_runners(row)
         path = r.path()
         self.path_src.data = _js({k: v.tolist() for k, v in path.items()})
         self.race_x.end = float(max(20, math.ceil(r.step * 1.1)))
@@ -350,6 +356,13 @@ class App:
                 f"MSE {count_text(r.counts['mse'])}.")
 
     # -- animation ----------------------------------------------------------
+    def _show_runners(self, row: dict) -> None:
+        shown = runners_in_view(row, self.state.R, self.loss_y_max, float(self.grad_log_y.start))
+        for name, ok in shown.items():
+            if self._runner_shown.get(name) != ok:
+                self._runner_shown[name] = ok
+                self.runner_filters[name].booleans = _js([ok])
+
     def toggle_sweep(self) -> None:
         if self.sweep_t0 is not None:
             self.stop_sweep()

@@ -41,8 +41,14 @@ HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost", "race_plot
 # Overlay renderers are not clipped to the frame, so the one point that can
 # leave it (CE above LOSS_Y_MAX when R > 9) is filtered out instead.
 OVERLAY = "overlay"
-# The race's runners: triangles for CE, diamonds for MSE, on every plot.
+# The race's runners: triangles for CE, diamonds for MSE, on every plot;
+# on the overlay layer too (they move every frame of a race), each with its
+# own filter (race.runners_in_view) for when it leaves the frame.
 RUNNER = {"ce": dict(marker="triangle", size=15), "mse": dict(marker="diamond", size=16)}
+
+
+def _runner_view(name: str) -> dict:
+    return {"level": OVERLAY, "name": name, "view": CDSView(filter=BooleanFilter([], name=f"{name}_in_view"))}
 
 
 def op_data(st: State) -> dict:
@@ -92,10 +98,10 @@ def build(st: State | None = None) -> dict:
                          line_color="white", name="ce_point", level=OVERLAY)
     mse_pt = loss.scatter("p", "mse", source=op, size=12, marker="square", color=MSE_COLOR,
                           line_color="white", name="mse_point", level=OVERLAY)
-    loss.scatter("p_ce", "ce", source=runners, color=CE_COLOR, line_color="white", name="ce_runner_loss",
-                 **RUNNER["ce"])
-    loss.scatter("p_mse", "mse", source=runners, color=MSE_COLOR, line_color="white", name="mse_runner_loss",
-                 **RUNNER["mse"])
+    loss.scatter("p_ce", "ce", source=runners, color=CE_COLOR, line_color="white", **RUNNER["ce"],
+                 **_runner_view("ce_runner_loss"))
+    loss.scatter("p_mse", "mse", source=runners, color=MSE_COLOR, line_color="white", **RUNNER["mse"],
+                 **_runner_view("mse_runner_loss"))
     loss.add_layout(Legend(items=[
         LegendItem(label="cross-entropy", renderers=[ce_line, ce_pt]),
         LegendItem(label="MSE", renderers=[mse_line, mse_pt]),
@@ -134,9 +140,9 @@ def build(st: State | None = None) -> dict:
         mp = gr.scatter("z", "gmse", source=op, size=12, marker="square", color=MSE_COLOR,
                         line_color="white", visible=vis, name=f"gmse_point_{scale}", level=OVERLAY, **kw)
         gr.scatter("z_ce", "gce", source=runners, color=CE_COLOR, line_color="white", visible=vis,
-                   name=f"gce_runner_{scale}", **RUNNER["ce"], **kw)
+                   **RUNNER["ce"], **_runner_view(f"gce_runner_{scale}"), **kw)
         gr.scatter("z_mse", "gmse", source=runners, color=MSE_COLOR, line_color="white", visible=vis,
-                   name=f"gmse_runner_{scale}", **RUNNER["mse"], **kw)
+                   **RUNNER["mse"], **_runner_view(f"gmse_runner_{scale}"), **kw)
         items["CE"] += [c, cp]
         items["MSE"] += [m, mp]
         gr.add_tools(HoverTool(renderers=[c], mode="vline", tooltips=[

@@ -14,6 +14,26 @@ from . import maths
 
 # Columns of the race_runners ColumnDataSource (one row: both runners).
 RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
+# The runner markers, by figure renderer name.
+RUNNER_MARKERS = ("ce_runner_loss", "mse_runner_loss", "gce_runner_lin", "gmse_runner_lin",
+                  "gce_runner_log", "gmse_runner_log")
+
+
+def runners_in_view(row: dict, R: float, loss_top: float, log_floor: float) -> dict[str, bool]:
+    """Which runner markers lie inside their plot's frame.
+
+    They are drawn on the plots' overlay layer, which is not clipped to the
+    frame, so a runner that has left it (past ±R, or above the loss axis) is
+    hidden instead of being drawn over the axes.
+    """
+    out = {}
+    for loss in ("ce", "mse"):
+        grad, z = f"g{loss}", row[f"z_{loss}"][0]
+        inside_x = -R <= z <= R
+        out[f"{loss}_runner_loss"] = row[loss][0] <= loss_top
+        out[f"{grad}_runner_lin"] = inside_x
+        out[f"{grad}_runner_log"] = inside_x and row[grad][0] >= log_floor
+    return out
 
 
 @dataclass

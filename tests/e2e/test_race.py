@@ -203,3 +203,20 @@ def test_kiosk_screen_shows_the_whole_app_without_scrolling(browser, base_url):
     for name, box in boxes.items():
         assert box["height"] > 0 and box["bottom"] <= 1080, (name, box)
     assert boxes["racePlotHost"]["top"] < boxes["gradPlotHost"]["bottom"]  # beside, not below
+
+
+def test_runners_that_leave_a_plot_are_hidden_on_it(app):
+    """Drawn unclipped on the overlay layer, a runner past ±R must not be drawn over the axes."""
+    from explorer.figures import LOSS_Y_MAX
+    from explorer.race import Race, runners_in_view
+    app.fill("#zRange", "5")
+    app.press("#zRange", "Enter")
+    set_controls(app, -5, 1, 10)
+    race_to_end(app)
+    r = Race(-5.0, 1, 10.0)
+    r.go_to(r.last)
+    expected = runners_in_view(r.runners(), 5.0, LOSS_Y_MAX, float(maths.grad_curves(1, 5.0)["gmse"].min()) / 3)
+    assert not all(expected.values()) and any(expected.values())  # the case does hide some
+    shown = app.evaluate("""names => Object.fromEntries(names.map(n =>
+        [n, Array.from(Bokeh.documents[0].get_model_by_name(n + '_in_view').booleans)]))""", list(expected))
+    assert shown == {k: [v] for k, v in expected.items()}
