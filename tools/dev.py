@@ -196,8 +196,9 @@ def main() -> None:
     st = sub.add_parser("site")
     st.add_argument("dest", type=Path)
     sub.add_parser("deps", help="install the test dependencies only")
-    t = sub.add_parser("test", help="extra arguments go to pytest")
-    t.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("test", help="extra arguments go to pytest")
+    if sys.argv[1:2] == ["test"]:  # everything after it is pytest's, "-k" and "-x" included
+        sys.exit(test(sys.argv[2:]))
     a = ap.parse_args()
     if a.cmd == "serve":
         serve(a.port)
@@ -211,8 +212,6 @@ def main() -> None:
         site(a.dest)
     elif a.cmd == "deps":
         install_test_deps()
-    elif a.cmd == "test":
-        sys.exit(test(a.pytest_args))
 
 
 if __name__ == "__main__":
