@@ -63,6 +63,7 @@ class App:
         self.runners_src = m("race_runners")
         self.runner_filters = {name: m(f"{name}_in_view") for name in RUNNER_MARKERS}
         self._runner_shown: dict[str, bool] = {}
+        self._log_floor = float(self.grad_log_y.start)  # kept here: read every frame of a race
         self.path_src = m("race_path")
         self.race_x = m("race_x")
         self.race_target = m("race_target")
@@ -141,7 +142,8 @@ class App:
             g = maths.grad_curves(new.y, new.R)
             self.grad_src.data = _js({k: g[k].tolist() for k in g})
             self.grad_x.setv(_js({"start": -new.R, "end": new.R}))
-            self.grad_log_y.start = float(g["gmse"].min()) / 3.0
+            self._log_floor = float(g["gmse"].min()) / 3.0
+            self.grad_log_y.start = self._log_floor
             if self.race is not None and old is not None and old.R != new.R:
                 self._show_runners(self.race.runners())  # the frame moved under them
         if old is None or old.log_grad != new.log_grad:
@@ -357,7 +359,7 @@ class App:
 
     # -- animation ----------------------------------------------------------
     def _show_runners(self, row: dict) -> None:
-        shown = runners_in_view(row, self.state.R, self.loss_y_max, float(self.grad_log_y.start))
+        shown = runners_in_view(row, self.state.R, self.loss_y_max, self._log_floor)
         for name, ok in shown.items():
             if self._runner_shown.get(name) != ok:
                 self._runner_shown[name] = ok
