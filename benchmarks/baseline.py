@@ -36,12 +36,13 @@ PACKAGES = {
     "pyyaml==6.0.2": ("d584d9ec91ad65861cc08d42e834324ef890a082e591037abe114850ff7bbc3e",
                       {"pyyaml-6.0.2/lib/yaml/": "yaml/"}),
 }
+SDISTS = {"markupsafe==3.0.2", "pyyaml==6.0.2"}
 # The app's modules that build the figures (the same code that bakes them).
 APP_MODULES = ("__init__", "maths", "state", "fmt", "race", "figures")
 
 
 def _download(spec: str, into: Path) -> Path:
-    sdist = spec.startswith(("markupsafe", "pyyaml"))
+    sdist = spec in SDISTS
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(into), spec,
            *(["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"])]
     subprocess.run(cmd, check=True, timeout=600, stdout=subprocess.DEVNULL)
