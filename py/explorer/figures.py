@@ -96,15 +96,17 @@ def build(st: State | None = None) -> dict:
     in_view = BooleanFilter([op.data["ce"][0] <= LOSS_Y_MAX], name="loss_ce_in_view")
     ce_pt = loss.scatter("p", "ce", source=op, view=CDSView(filter=in_view), size=13, color=CE_COLOR,
                          line_color="white", name="ce_point", level=OVERLAY)
-    mse_pt = loss.scatter("p", "mse", source=op, size=12, marker="square", color=MSE_COLOR,
-                          line_color="white", name="mse_point", level=OVERLAY)
+    loss.scatter("p", "mse", source=op, size=12, marker="square", color=MSE_COLOR,
+                 line_color="white", name="mse_point", level=OVERLAY)
     loss.scatter("p_ce", "ce", source=runners, color=CE_COLOR, line_color="white", **RUNNER["ce"],
                  **_runner_view("ce_runner_loss"))
     loss.scatter("p_mse", "mse", source=runners, color=MSE_COLOR, line_color="white", **RUNNER["mse"],
                  **_runner_view("mse_runner_loss"))
     loss.add_layout(Legend(items=[
-        LegendItem(label="cross-entropy", renderers=[ce_line, ce_pt]),
-        LegendItem(label="MSE", renderers=[mse_line, mse_pt]),
+        # Curves only: BokehJS stops drawing a legend's glyphs once an
+        # overlay-level renderer (the points) is among them and the plot relayouts.
+        LegendItem(label="cross-entropy", renderers=[ce_line]),
+        LegendItem(label="MSE", renderers=[mse_line]),
     ], **LEGEND, name="loss_legend"), "below")
     loss.add_tools(HoverTool(renderers=[ce_line], mode="vline", tooltips=[
         ("p", "@p{0.0000}"), ("CE", "@ce{0.0000}"), ("MSE", "@mse{0.0000}")]))
@@ -135,16 +137,16 @@ def build(st: State | None = None) -> dict:
                     name=f"gce_curve_{scale}", **kw)
         m = gr.line("z", "gmse", source=grad_src, color=MSE_COLOR, line_width=3, line_dash="dashed",
                     visible=vis, name=f"gmse_curve_{scale}", **kw)
-        cp = gr.scatter("z", "gce", source=op, size=13, color=CE_COLOR, line_color="white", visible=vis,
-                        name=f"gce_point_{scale}", level=OVERLAY, **kw)
-        mp = gr.scatter("z", "gmse", source=op, size=12, marker="square", color=MSE_COLOR,
-                        line_color="white", visible=vis, name=f"gmse_point_{scale}", level=OVERLAY, **kw)
+        gr.scatter("z", "gce", source=op, size=13, color=CE_COLOR, line_color="white", visible=vis,
+                   name=f"gce_point_{scale}", level=OVERLAY, **kw)
+        gr.scatter("z", "gmse", source=op, size=12, marker="square", color=MSE_COLOR,
+                   line_color="white", visible=vis, name=f"gmse_point_{scale}", level=OVERLAY, **kw)
         gr.scatter("z_ce", "gce", source=runners, color=CE_COLOR, line_color="white", visible=vis,
                    **RUNNER["ce"], **_runner_view(f"gce_runner_{scale}"), **kw)
         gr.scatter("z_mse", "gmse", source=runners, color=MSE_COLOR, line_color="white", visible=vis,
                    **RUNNER["mse"], **_runner_view(f"gmse_runner_{scale}"), **kw)
-        items["CE"] += [c, cp]
-        items["MSE"] += [m, mp]
+        items["CE"].append(c)  # curves only, as in the loss legend
+        items["MSE"].append(m)
         gr.add_tools(HoverTool(renderers=[c], mode="vline", tooltips=[
             ("z", "@z{0.00}"), ("|dCE/dz|", "@gce{0.0000}"), ("|dMSE/dz|", "@gmse{0.000e0}")]))
     gr.add_layout(Legend(items=[
