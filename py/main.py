@@ -14,11 +14,11 @@ try:
     for name, text in js.EXPLORER_BAKED.app_files.to_py().items():
         if name.startswith("py/explorer/"):
             path = Path(name.removeprefix("py/"))
-            path.parent.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     await numpy_ready  # noqa: F704 (PyScript allows top-level await)
     js.explorerBoot.stage("app")
-    from explorer import app
+    from explorer.browser import app
 
     await app.start()  # noqa: F704
     # For the benchmarks' memory figures (wasm memory is invisible from JS otherwise).

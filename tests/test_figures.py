@@ -56,14 +56,14 @@ def test_gradient_plot_spans_the_range_and_has_both_scales():
 
 
 def test_models_every_binding_looks_up_exist():
-    # py/explorer/app.py finds these by name in the browser; a rename here must not go unnoticed.
+    # The panels in py/explorer/browser/ find these by name; a rename here must not go unnoticed.
     d = Document()
     m = figures.build()
     for name in figures.HOST_IDS:
         d.add_root(m[name])
     doc_names = {model.name for model in d.models if model.name}
-    source = (ROOT / "py" / "explorer" / "app.py").read_text()
-    wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op)_[a-z_]+)"', source))
+    source = "".join(p.read_text() for p in (ROOT / "py" / "explorer" / "browser").glob("*.py"))
+    wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op|race)_[a-z_]+)"', source))
     assert len(wanted) >= 10
     assert wanted <= doc_names, wanted - doc_names
 

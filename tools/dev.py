@@ -38,9 +38,12 @@ def setup() -> None:
 
 
 # The Python the browser runs, carried by baked.js in every mode: one file
-# instead of seven requests, and never a py/ newer than the baked figures.
-# figures.py is not among them: it needs Bokeh's Python package (build time only).
-BROWSER_SOURCES = ("py/main.py", *(f"py/explorer/{m}.py" for m in ("__init__", "maths", "state", "fmt", "race", "app")))
+# instead of a request per module, and never a py/ newer than the baked
+# figures. py/explorer/figures/ is not among them: it needs Bokeh's Python
+# package (build time only).
+BROWSER_SOURCES = ("py/main.py", *sorted(
+    p.relative_to(ROOT).as_posix() for p in (ROOT / "py" / "explorer").rglob("*.py")
+    if "figures" not in p.relative_to(ROOT / "py" / "explorer").parts))
 
 
 def baked_source() -> str:

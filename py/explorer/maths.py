@@ -90,6 +90,12 @@ def loss_curves(y: int, n: int = LOSS_CURVE_POINTS) -> dict:
     return {"p": v["p"], "ce": v["ce"], "mse": v["mse"]}
 
 
+def log_floor(gmse) -> float:
+    """Lower end of the log-scaled gradient axis: a little below the smallest
+    MSE gradient on the curve, so the whole decay stays in view."""
+    return float(np.min(gmse)) / 3.0
+
+
 def grad_curves(y: int, half_width: float, n: int = GRAD_CURVE_POINTS) -> dict:
     """|dCE/dz| and |dMSE/dz| against z over [−R, R] for label y."""
     z = np.linspace(-half_width, half_width, n)

@@ -96,3 +96,12 @@ def step_at(seconds: float) -> int:
     """Which step the animation shows after `seconds`: slow at first, so the
     early steps can be followed, then faster, so 1,000 updates take ~6 s."""
     return int(10.0 * seconds + 28.0 * seconds * seconds)
+
+
+def seconds_for(step: int) -> float:
+    """Inverse of step_at: when the animation reaches `step` (to resume from a shown step)."""
+    lo, hi = 0.0, 60.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if step_at(mid) < step else (lo, mid)
+    return hi

@@ -1,0 +1,93 @@
+"""Kiosk attract mode (`?kiosk=1`): after a while without input, a short
+scripted demo plays through the panels until someone touches the screen.
+
+The demo is a list of acts; each act starts something on a panel and says
+when it is over. It only calls the panels' public methods, like a visitor.
+"""
+from __future__ import annotations
+
+import math
+
+import js
+
+from .explorer import SWEEP_PERIOD_S
+
+IDLE_DEFAULT_S = 60.0
+DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
+DEMO_HOLD_S = 4.0                 # pause on the finished race
+ACTIVITY = ("pointerdown", "keydown", "touchstart", "wheel", "input")
+
+
+def idle_seconds(param: str | None) -> float:
+    """`?idle=S` (1 s to 1 h), else the default."""
+    try:
+        s = float(param) if param is not None else IDLE_DEFAULT_S
+    except ValueError:
+        return IDLE_DEFAULT_S
+    return s if math.isfinite(s) and 1.0 <= s <= 3600.0 else IDLE_DEFAULT_S
+
+
+class AttractMode:
+    def __init__(self, page, clock, store, explorer, race, idle_s: float):
+        self.page, self.clock, self.store = page, clock, store
+        self.explorer, self.race = explorer, race
+        self._idle = page.delay(self.start, idle_s * 1000.0)
+        self._act = None
+        self._act_t0 = 0.0
+        self.acts = [self._sweep_act, self._race_act, self._hold_act]
+
+    def bind(self) -> None:
+        for name in ACTIVITY:
+            self.page.on(js.window, name, self._activity, {"capture": True, "passive": True})
+        self._idle.schedule()
+
+    @property
+    def playing(self) -> bool:
+        return self._act is not None
+
+    def _activity(self, ev) -> None:
+        if self.playing:
+            self.stop()
+        self._idle.schedule()
+
+    def start(self) -> None:
+        js.document.documentElement.dataset.demo = "running"
+        self._begin(0, self.clock.now())
+        self.clock.run("demo", self._tick)
+
+    def stop(self) -> None:
+        self._act = None
+        self.clock.stop("demo")
+        self.explorer.stop_sweep()
+        self.race.pause()
+        del js.document.documentElement.dataset.demo
+
+    def _begin(self, index: int, now: float) -> None:
+        self._act, self._act_t0 = index % len(self.acts), now
+        self.acts[self._act](start=True, elapsed=0.0)
+
+    def _tick(self, now: float) -> bool:
+        if self.acts[self._act](start=False, elapsed=(now - self._act_t0) / 1000.0):
+            self._begin(self._act + 1, now)
+        return self.playing
+
+    # Each act: called once with start=True, then every frame; True when over.
+    def _sweep_act(self, start: bool, elapsed: float) -> bool:
+        if start:
+            self.store.update(y=DEMO_START["y"])
+            self.explorer.start_sweep()
+            return False
+        if elapsed < SWEEP_PERIOD_S:
+            return False
+        self.explorer.stop_sweep()
+        return True
+
+    def _race_act(self, start: bool, elapsed: float) -> bool:
+        if start:
+            self.store.set(self.store.state.with_z(DEMO_START["z"]))
+            self.race.toggle()
+            return False
+        return not self.race.running
+
+    def _hold_act(self, start: bool, elapsed: float) -> bool:
+        return not start and elapsed >= DEMO_HOLD_S

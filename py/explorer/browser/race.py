@@ -1,0 +1,163 @@
+"""The race panel: the learning-rate field, Start / One step / Reset, the
+step counts, the race plot and the runners it draws on the explorer's plots.
+
+It owns `race_runners`, `race_path`, `race_x`, `race_target` and the
+runners' visibility filters. The race itself is data (explorer.race); this
+module only decides which step to show and when.
+"""
+from __future__ import annotations
+
+import math
+
+import js
+
+from .. import maths
+from ..race import RUNNER_COLUMNS, RUNNER_MARKERS, Race, count_text, runners_in_view, seconds_for, step_at
+from ..state import State, parse_lr
+from .plumbing import js_obj, parse_field
+from .store import Change
+
+
+class RacePanel:
+    def __init__(self, page, clock, store, doc, loss_y_max: float):
+        self.page, self.clock, self.store = page, clock, store
+        self.el = page.elements("lr", "lrMsg", "race", "raceStep", "raceReset", "raceCE", "raceMSE", "raceStatus")
+        m = doc.get_model_by_name
+        self.runners_src = m("race_runners")
+        self.path_src = m("race_path")
+        self.race_x = m("race_x")
+        self.race_target = m("race_target")
+        self.runner_filters = {name: m(f"{name}_in_view") for name in RUNNER_MARKERS}
+        self._runner_shown: dict[str, bool] = {}
+        self.loss_y_max = loss_y_max
+        self._log_floor = 0.0
+        self.race: Race | None = None
+        self._t0: float | None = None  # animation start (ms); None when not animating
+        self.before_start = lambda: None  # set by the app: a sweep and a race never run together
+
+    @property
+    def running(self) -> bool:
+        return self._t0 is not None
+
+    # -- state → view -------------------------------------------------------
+    def render(self, old: State | None, new: State, change: Change) -> None:
+        if old is not None and self.race is not None and (old.z, old.y, old.lr) != (new.z, new.y, new.lr):
+            self.reset()
+        if old is None or old.y != new.y:
+            lo, hi = (1 - maths.RACE_TOL, 1.0) if new.y == 1 else (0.0, maths.RACE_TOL)
+            self.race_target.setv(js_obj({"bottom": lo, "top": hi}))
+        if old is None or old.y != new.y or old.R != new.R:
+            self._log_floor = maths.log_floor(maths.grad_curves(new.y, new.R)["gmse"])
+            if self.race is not None and old is not None:
+                self._show_runners(self.race.runners())  # the frame moved under them
+        if change.typing != "lr" and (old is None or old.lr != new.lr):
+            self.el["lr"].value = f"{new.lr:g}"
+
+    def show(self) -> None:
+        r = self.race
+        btn = self.el["race"]
+        btn.textContent = "Skip to the end" if self.running else "Start race"
+        btn.classList.toggle("running", self.running)
+        js.document.documentElement.dataset.race = "running" if self.running else (
+            "idle" if r is None else ("done" if r.finished else "paused"))
+        if r is None:
+            self.runners_src.data = js_obj({k: [] for k in RUNNER_COLUMNS})
+            self.path_src.data = js_obj({"step": [], "p_ce": [], "p_mse": []})
+            self.race_x.end = 20.0
+            for key in ("raceCE", "raceMSE"):
+                self.el[key].textContent = "—"
+                self.el[key].dataset.steps = ""
+            return
+        row = r.runners()
+        self.runners_src.data = js_obj(row)
+        self._show_runners(row)
+        path = r.path()
+        self.path_src.data = js_obj({k: v.tolist() for k, v in path.items()})
+        self.race_x.end = float(max(20, math.ceil(r.step * 1.1)))
+        for key, runner in (("raceCE", "ce"), ("raceMSE", "mse")):
+            n = r.revealed(runner)
+            el = self.el[key]
+            text = count_text(n)
+            if el.textContent != text:
+                el.textContent = text
+                el.dataset.steps = "" if n is None else str(n)
+        if r.finished and not self.running:
+            self.el["raceStatus"].textContent = (
+                f"Race from z = {r.z0:.2f}: cross-entropy {count_text(r.counts['ce'])}, "
+                f"MSE {count_text(r.counts['mse'])}.")
+
+    def _show_runners(self, row: dict) -> None:
+        """Runners are drawn unclipped (overlay layer): hide each one outside its frame."""
+        shown = runners_in_view(row, self.store.state.R, self.loss_y_max, self._log_floor)
+        for name, ok in shown.items():
+            if self._runner_shown.get(name) != ok:
+                self._runner_shown[name] = ok
+                self.runner_filters[name].booleans = js_obj([ok])
+
+    # -- events → race ------------------------------------------------------
+    def bind(self) -> None:
+        e, on = self.el, self.page.on
+        on(e["lr"], "input", lambda ev: self._lr_typed(commit=False))
+        on(e["lr"], "change", lambda ev: self._lr_typed(commit=True))
+        on(e["race"], "click", lambda ev: self.toggle())
+        on(e["raceStep"], "click", lambda ev: self.step())
+        on(e["raceReset"], "click", lambda ev: self.reset())
+
+    def _lr_typed(self, commit: bool) -> None:
+        field, st = self.el["lr"], self.store.state
+        value = parse_field(field, self.el["lrMsg"], parse_lr, commit, f"{st.lr:g}")
+        if value is None:
+            return
+        if commit:
+            field.value = f"{value:g}"
+        self.store.update(Change(typing=None if commit else "lr"), lr=value)
+
+    def _new_race(self) -> Race:
+        self.before_start()
+        s = self.store.state
+        self.race = Race(s.z, s.y, s.lr)
+        return self.race
+
+    def toggle(self) -> None:
+        """Start a race from the current z; pressed while running, skip to the end."""
+        if self.running:
+            self.race.go_to(self.race.last)
+            self._stop_clock()
+        else:
+            if self.race is None or self.race.finished or self.race.step == 0:
+                self._new_race()
+            if self.clock.reduced_motion:
+                self.race.go_to(self.race.last)
+            else:  # resume from the shown step
+                self._t0 = self.clock.now() - 1000.0 * seconds_for(self.race.step)
+                self.clock.run("race", self._frame)
+        self.show()
+
+    def step(self) -> None:
+        if self.race is None or self.race.finished:
+            self._new_race()
+        self._stop_clock()
+        self.race.go_to(self.race.step + 1)
+        self.show()
+
+    def reset(self) -> None:
+        self.race = None
+        self._stop_clock()
+        self.show()
+
+    def pause(self) -> None:
+        """Stop animating, keep what is shown (a visitor took over from the kiosk demo)."""
+        if self.running:
+            self._stop_clock()
+            self.show()
+
+    def _stop_clock(self) -> None:
+        self._t0 = None
+        self.clock.stop("race")
+
+    def _frame(self, now: float) -> bool:
+        self.race.go_to(step_at((now - self._t0) / 1000.0))
+        if self.race.finished:
+            self._t0 = None
+        self.show()
+        return self.running

@@ -1,0 +1,74 @@
+"""The page's State, who watches it, and its copy in the URL hash.
+
+Data flows one way: a panel turns an input event into a new State and
+calls `set`; every panel's `render(old, new, change)` then updates its own
+part of the page. The hash follows the state (debounced, without history
+entries) and a changed hash or a state link becomes a new State in turn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import js
+
+from ..state import State, from_hash, to_hash
+
+HASH_DELAY_MS = 250
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a state change came about, for the panels that care.
+
+    typing: the id of the field being typed in or dragged, which must not be
+    overwritten while the visitor uses it; announce: screen readers should
+    hear the new values; from_url: the state came from the address.
+    """
+    typing: str | None = None
+    announce: bool = False
+    from_url: bool = False
+
+
+class Store:
+    def __init__(self, page, state: State | None = None):
+        self.page = page
+        self.state = state
+        self._views = []
+        # replaceState on every input of a fast drag trips Chromium's
+        # navigation throttling; the URL only needs to be current once it settles.
+        self._write_hash = page.delay(self._flush_hash, HASH_DELAY_MS)
+
+    def watch(self, render) -> None:
+        self._views.append(render)
+
+    def set(self, new: State, change: Change = Change()) -> None:
+        old, self.state = self.state, new
+        for render in self._views:
+            render(old, new, change)
+        self._write_hash.schedule()
+
+    def update(self, change: Change = Change(), **fields) -> None:
+        self.set(replace(self.state, **fields), change)
+
+    def apply_hash(self, h: str) -> None:
+        self.set(from_hash(h), Change(announce=True, from_url=True))
+
+    def _flush_hash(self) -> None:
+        h = to_hash(self.state)
+        if js.location.hash != h:
+            js.history.replaceState(js.history.state, "", h)
+
+    def bind_url(self) -> None:
+        """A hash edited by hand, or a link that sets the controls, becomes the state."""
+        self.page.on(js.window, "hashchange", lambda ev: self.apply_hash(js.location.hash))
+        self.page.on(js.document, "click", self._link_clicked)
+
+    def _link_clicked(self, ev) -> None:
+        a = ev.target.closest("a[data-state-link]") if ev.target.closest else None
+        if not a:
+            return
+        ev.preventDefault()
+        self.apply_hash(a.getAttribute("href"))
+        target = js.document.getElementById(a.dataset.focus or "z")
+        if target:
+            target.focus()

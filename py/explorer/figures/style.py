@@ -1,0 +1,51 @@
+"""What every figure shares: colours, legend placement, text style, themes.
+
+The page's CSS uses the same colours; assets/app/boot.js applies
+`theme_overrides()` for the visitor's colour scheme before the first paint.
+"""
+from __future__ import annotations
+
+# Okabe–Ito blue and vermillion: distinguishable with every common colour-
+# vision deficiency; MSE is also dashed and drawn with square markers so
+# colour is never the only cue.
+CE_COLOR = "#0072B2"
+MSE_COLOR = "#D55E00"
+CE_COLOR_DARK = "#56B4E9"
+MSE_COLOR_DARK = "#E69F00"
+
+# Legends sit below the plot area: at phone width they would cover the curves.
+LEGEND = dict(orientation="horizontal", location="center", background_fill_alpha=0.0, border_line_color=None,
+              padding=2, margin=4)
+# Markers and runners that move every frame are drawn on Bokeh's overlay
+# layer: a move then repaints only that layer, not the axes, legends and
+# curves (a full repaint of one plot is ~5 ms here). Overlay renderers are
+# not clipped to the frame, so whatever can leave it is filtered out instead.
+OVERLAY = "overlay"
+
+
+def style(fig) -> None:
+    fig.background_fill_color = None
+    fig.border_fill_color = None
+    fig.outline_line_color = None
+    fig.toolbar_location = None
+    fig.title.text_font_size = "14px"
+    fig.min_border_left = 50
+    for ax in (*fig.xaxis, *fig.yaxis):
+        ax.axis_label_text_font_style = "normal"
+        ax.axis_label_text_font_size = "13px"
+        ax.major_label_text_font_size = "12px"
+
+
+def theme_overrides() -> dict:
+    """Colours the page applies to text and lines for each colour scheme."""
+    common = ("axis_label_text_color", "major_label_text_color", "axis_line_color",
+              "major_tick_line_color", "minor_tick_line_color")
+    light, dark = "#333333", "#d8d8d8"
+    return {
+        "light": {"axis": {k: light for k in common}, "title": {"text_color": light},
+                  "legend": {"label_text_color": light}, "grid": {"grid_line_color": "#e4e4e4"},
+                  "ce": CE_COLOR, "mse": MSE_COLOR},
+        "dark": {"axis": {k: dark for k in common}, "title": {"text_color": dark},
+                 "legend": {"label_text_color": dark}, "grid": {"grid_line_color": "#3a3a3a"},
+                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK},
+    }
