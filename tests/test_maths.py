@@ -138,3 +138,11 @@ def test_curves_cover_the_range_and_are_finite():
     for arr in (*g.values(), *c.values()):
         assert np.all(np.isfinite(arr))
     assert np.all(np.diff(c["p"]) > 0)
+
+
+def test_log_floor_sits_below_every_mse_gradient():
+    for y in (0, 1):
+        for R in (1.0, 8.0, 50.0):
+            g = maths.grad_curves(y, R)["gmse"]
+            floor = maths.log_floor(g)
+            assert 0 < floor < g.min() and floor == g.min() / 3

@@ -59,3 +59,10 @@ def test_runners_outside_a_frame_are_hidden_there_only():
     assert not shown["ce_runner_loss"] and shown["gce_runner_lin"]
     assert not runners_in_view(row, R=5.0, loss_top=9.0, log_floor=0.1)["gmse_runner_log"]  # below the log axis
     assert set(shown) == set(RUNNER_MARKERS)
+
+
+def test_seconds_for_inverts_the_animation_schedule():
+    from explorer.race import seconds_for
+    for step in (1, 5, 16, 119, 500, 1000):
+        t = seconds_for(step)
+        assert step_at(t) >= step and step_at(t - 1e-6) < step
