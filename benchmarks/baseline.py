@@ -37,8 +37,9 @@ PACKAGES = {
                       {"pyyaml-6.0.2/lib/yaml/": "yaml/"}),
 }
 SDISTS = {"markupsafe==3.0.2", "pyyaml==6.0.2"}
-# The app's modules that build the figures (the same code that bakes them).
-APP_MODULES = ("__init__", "maths", "state", "fmt", "race", "figures")
+# The app's modules that build the figures (the same code that bakes them):
+# everything but the browser layer.
+APP_DIR = ROOT / "py" / "explorer"
 
 
 def _download(spec: str, into: Path) -> Path:
@@ -75,7 +76,8 @@ def prepare() -> Path:
     bokeh = vendor.cached_archive(lock["sources"]["bokeh"])
     if bokeh is None:
         raise SystemExit("baseline: the verified bokeh wheel is not in tools/.cache: run python3 tools/dev.py setup")
-    app = {f"explorer/{m}.py": (ROOT / "py" / "explorer" / f"{m}.py").read_bytes() for m in APP_MODULES}
+    app = {p.relative_to(APP_DIR.parent).as_posix(): p.read_bytes() for p in sorted(APP_DIR.rglob("*.py"))
+           if "browser" not in p.relative_to(APP_DIR).parts}
     key = hashlib.sha256(json.dumps([Path(__file__).read_text(), lock["sources"]["bokeh"]["sha256"],
                                      sorted((k, hashlib.sha256(v).hexdigest()) for k, v in app.items())]).encode())
     stamp = OUT / "baseline-site.key"

@@ -17,47 +17,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tools"), str(ROOT / "py"), str(ROOT / "benchmarks")]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, RUNS, cold_load, median, memory, ms  # noqa: E402  (sets sys.path)
 
 import baseline  # noqa: E402
+import kiosk  # noqa: E402
+import lab as lab_bench  # noqa: E402
+import compare  # noqa: E402
 import vendor  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
-
-RUNS = 5
-
-
-def ms(v: float) -> str:
-    return f"{v:,.0f} ms"
-
-
-def mark(page, name: str) -> float:
-    return page.evaluate("n => performance.getEntriesByName(n)[0]?.startTime ?? -1", name)
-
-
-def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
-    """One load in a fresh context (empty cache); times from navigation start."""
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    files = []
-    page.on("request", lambda r: files.append(r.url))
-    page.goto(url)
-    page.wait_for_function(f"document.documentElement.dataset.state === '{state}'", timeout=120_000)
-    out = {"ready": mark(page, ready_mark), "paint": mark(page, "explorer:first-paint")}
-    res = page.evaluate("""() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
-        .map(e => [e.name, e.encodedBodySize || e.transferSize || 0])""")
-    out["bytes"] = sum(b for _, b in res)
-    out["per_file"] = res
-    local = {unquote(urlparse(u).path) for u in files if u.startswith("file:")}
-    out["file_bytes"] = sum(os.path.getsize(p) for p in local if os.path.isfile(p))
-    ctx.close()
-    return out
-
-
-def median(rows, key):
-    return statistics.median(r[key] for r in rows)
 
 
 def bench_setup() -> dict:
@@ -146,12 +115,6 @@ def fast_drag(page, seconds=10, rate=60) -> dict:
     })""", [seconds, rate])
 
 
-def memory(page, cdp) -> dict:
-    cdp.send("HeapProfiler.collectGarbage")
-    js = cdp.send("Runtime.getHeapUsage")["usedSize"]
-    return {"js": js, "wasm": page.evaluate("explorerBoot.wasmBytes()")}
-
-
 def memory_over_inputs(browser, url, n=10_000) -> dict:
     ctx = browser.new_context()
     page = ctx.new_page()
@@ -168,81 +131,22 @@ def memory_over_inputs(browser, url, n=10_000) -> dict:
     return {"before": before, "after": after}
 
 
-def attract(browser, url, minutes: float) -> dict:
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    cdp = ctx.new_cdp_session(page)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url + "?kiosk=1&idle=1")
-    page.wait_for_function("document.documentElement.dataset.demo === 'running'", timeout=120_000)
-    before = memory(page, cdp)
-    page.wait_for_timeout(minutes * 60_000)
-    after = memory(page, cdp)
-    running = page.evaluate("document.documentElement.dataset.demo")
-    ctx.close()
-    return {"before": before, "after": after, "errors": errors, "still_running": running == "running"}
-
-
-def endurance(browser, url, minutes: float, seed: int = 7) -> dict:
-    """Kiosk loop plus random visitors: errors, memory at start and end, sanity at the end."""
-    import random
-    rnd = random.Random(seed)
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    cdp = ctx.new_cdp_session(page)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(url + "?kiosk=1&idle=3")
-    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
-    before = memory(page, cdp)
-    end = time.monotonic() + minutes * 60
-    actions = 0
-    bad = ["", "-", "e", "1e400", "abc", "  ", "99", "-99", "1e-400"]
-    while time.monotonic() < end:
-        kind = rnd.random()
-        if kind < 0.3:
-            page.fill("#zNum", rnd.choice(bad) if rnd.random() < 0.3 else f"{rnd.uniform(-9, 9):.2f}")
-            page.press("#zNum", "Enter")
-        elif kind < 0.45:
-            page.click(f"label[for=y{rnd.randint(0, 1)}]")
-        elif kind < 0.6:
-            page.focus("#z")
-            for _ in range(rnd.randint(1, 30)):
-                page.keyboard.press(rnd.choice(["ArrowLeft", "ArrowRight", "Shift+ArrowLeft", "PageUp"]))
-        elif kind < 0.7:
-            page.click("#race")
-        elif kind < 0.75:
-            page.click("#sweep")
-        elif kind < 0.8:
-            page.fill("#zRange", rnd.choice(["4", "8", "20", "50", "0", "x"]))
-            page.press("#zRange", "Enter")
-        else:  # leave it alone long enough for the attract mode to take over
-            page.wait_for_timeout(rnd.uniform(3_500, 15_000))
-        actions += 1
-        page.wait_for_timeout(rnd.uniform(100, 1500))
-    after = memory(page, cdp)
-    texts = page.evaluate("[...document.querySelectorAll('dd')].map(e => e.textContent).join(' ')")
-    state = page.evaluate("document.documentElement.dataset.state")
-    ctx.close()
-    return {"before": before, "after": after, "errors": errors, "actions": actions,
-            "sane": state == "ready" and "NaN" not in texts and "Infinity" not in texts}
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--attract", type=float, default=0, help="minutes of kiosk attract mode to measure")
     ap.add_argument("--endurance", type=float, default=0, help="minutes of kiosk loop plus random input")
     ap.add_argument("--skip-setup", action="store_true")
     ap.add_argument("--only-long", action="store_true", help="only the --attract/--endurance runs")
+    ap.add_argument("--compare", metavar="REV", help="also load this git revision of the page, served, cold")
+    ap.add_argument("--lab-runs", type=int, default=100, help="full lab courses for the memory figure")
+    ap.add_argument("--runs", type=int, default=RUNS, help="cold loads per mode")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
     import dev
 
     vendor.ensure(quiet=True)
     if args.only_long:
-        return long_runs(args)
+        return kiosk.long_runs(args)
     single = dev.build()
     site_zip = baseline.prepare()
     print(f"# Explorer benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
@@ -262,26 +166,33 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         rows = {}
-        for _ in range(RUNS):  # interleaved, so drift on the machine hits all alike
+        other = compare.revision_site(args.compare) if args.compare else None
+        for _ in range(args.runs):  # interleaved, so drift on the machine hits all alike
             rows.setdefault("bare", []).append(cold_load(browser, url + "benchmarks/bare.html", "bare:ready"))
             rows.setdefault("served", []).append(cold_load(browser, url, "explorer:ready"))
+            if other:
+                rows.setdefault(f"served {other[0]}", []).append(cold_load(browser, url + other[1], "explorer:ready"))
             rows.setdefault("file", []).append(cold_load(browser, (ROOT / "index.html").as_uri(), "explorer:ready"))
             rows.setdefault("single", []).append(cold_load(browser, single.as_uri(), "explorer:ready"))
             rows.setdefault("baseline", []).append(
                 cold_load(browser, url + "benchmarks/baseline.html", "baseline:ready"))
         bare = median(rows["bare"], "ready")
-        print(f"| mode (median of {RUNS} cold contexts) | first paint | / bare boot | ready | / bare boot | bytes |")
+        print(f"| mode (median of {args.runs} cold contexts) | first paint | / bare boot | ready | / bare boot | bytes |")
         print("|---|---:|---:|---:|---:|---:|")
         print(f"| bare Pyodide boot (loadPyodide + 1+1) | – | – | {ms(bare)} | 1.00 | "
               f"{median(rows['bare'], 'bytes'):,} |")
-        for mode, key in (("served", "bytes"), ("file", "file_bytes"), ("single", "file_bytes")):
+        modes = [("served", "bytes"), ("file", "file_bytes"), ("single", "file_bytes")]
+        if other:
+            modes.insert(1, (f"served {other[0]}", "bytes"))
+        for mode, key in modes:
             r = rows[mode]
             print(f"| {mode} | {ms(median(r, 'paint'))} | {median(r, 'paint') / bare:.2f} | "
                   f"{ms(median(r, 'ready'))} | {median(r, 'ready') / bare:.2f} | {median(r, key):,.0f} |")
         r = rows["baseline"]
         print(f"| baseline: Bokeh's Python in the browser, served | – | – | {ms(median(r, 'ready'))} | "
               f"{median(r, 'ready') / bare:.2f} | {median(r, 'bytes'):,.0f} |")
-        print(f"bare boot in the {RUNS} runs: " + ", ".join(ms(x['ready']) for x in rows["bare"]))
+        print(f"lab figures drawn (served): {ms(median(rows['served'], 'lab_paint'))}")
+        print(f"bare boot in the {args.runs} runs: " + ", ".join(ms(x['ready']) for x in rows["bare"]))
         print(f"\nbytes served / bare Pyodide core: {median(rows['served'], 'bytes') / median(rows['bare'], 'bytes'):.3f}"
               f" (baseline page: {median(rows['baseline'], 'bytes') / median(rows['bare'], 'bytes'):.2f}; "
               f"its extra Python packages: dist/bench/{site_zip.name}, {site_zip.stat().st_size:,} bytes)")
@@ -322,6 +233,7 @@ def main() -> None:
         print(f"explorer faster by: {base['updated']['p50'] / ours['updated']['p50']:.0f}× to the data, "
               f"{base['painted']['p50'] / ours['painted']['p50']:.0f}× to the painted frame (p50)\n")
 
+        lab_bench.report(browser, url, args.lab_runs)
         mem = memory_over_inputs(browser, url)
         b, a = mem["before"], mem["after"]
         print(f"memory over 10,000 inputs: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
@@ -329,31 +241,7 @@ def main() -> None:
               f"({(a['wasm'] - b['wasm']) / 1e6:+.2f})")
         browser.close()
     httpd.shutdown()
-    long_runs(args)
-
-
-def long_runs(args) -> None:
-    if not (args.attract or args.endurance):
-        return
-    from playwright.sync_api import sync_playwright
-    url, httpd = serve_dir(ROOT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        if args.attract:
-            m = attract(browser, url, args.attract)
-            b, a = m["before"], m["after"]
-            print(f"attract mode for {args.attract:g} min: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB, "
-                  f"wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB, errors: {len(m['errors'])}, "
-                  f"demo still running: {m['still_running']}", flush=True)
-        if args.endurance:
-            m = endurance(browser, url, args.endurance)
-            b, a = m["before"], m["after"]
-            print(f"endurance, {args.endurance:g} min of kiosk loop + {m['actions']} random inputs: "
-                  f"JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB, wasm {b['wasm'] / 1e6:.1f} → "
-                  f"{a['wasm'] / 1e6:.1f} MB, errors: {len(m['errors'])} {m['errors'][:3]}, "
-                  f"final state sane: {m['sane']}", flush=True)
-        browser.close()
-    httpd.shutdown()
+    kiosk.long_runs(args)
 
 
 if __name__ == "__main__":

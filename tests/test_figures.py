@@ -16,6 +16,11 @@ from explorer.state import State
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def lab_table():
+    import dev
+    return dev.lab_table()
+
+
 def test_named_models_exist_with_the_contracted_columns():
     m = figures.build()
     assert m["loss_plot"].name == "loss_plot" and m["grad_plot"].name == "grad_plot"
@@ -58,13 +63,14 @@ def test_gradient_plot_spans_the_range_and_has_both_scales():
 def test_models_every_binding_looks_up_exist():
     # The panels in py/explorer/browser/ find these by name; a rename here must not go unnoticed.
     d = Document()
-    m = figures.build()
-    for name in figures.HOST_IDS:
-        d.add_root(m[name])
+    m = figures.build(table=lab_table())
+    for hosts in figures.DOCS.values():
+        for name in hosts:
+            d.add_root(m[name])
     doc_names = {model.name for model in d.models if model.name}
     source = "".join(p.read_text() for p in (ROOT / "py" / "explorer" / "browser").glob("*.py"))
-    wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op|race)_[a-z_]+)"', source))
-    assert len(wanted) >= 10
+    wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op|race|lab)_[a-z_]+)"', source)) - set(State.__dataclass_fields__)
+    assert len(wanted) >= 30
     assert wanted <= doc_names, wanted - doc_names
 
 
@@ -82,3 +88,17 @@ def test_curves_follow_the_label(y):
     # CE is large where p is far from y
     far = c["ce"][0] if y == 1 else c["ce"][-1]
     assert far > 10
+
+
+def test_lab_figures_show_the_start_of_the_default_course():
+    from explorer import lab
+    m = figures.build(table=lab_table())
+    names = {r.name for r in m["lab_data_plot"].renderers}
+    assert {"ce_lab_region", "mse_lab_region", "ce_lab_boundary", "mse_lab_boundary", "lab_benign_points",
+            "lab_malignant_points"} <= names
+    assert m["lab_grad_plot"].x_range is m["lab_acc_plot"].x_range  # one epoch axis for both
+    assert m["lab_data_plot"].xaxis[0].axis_label == "mean radius (standardised)"
+    # w = (−4, −4), b = 0: the boundary is the line x₁ + x₂ = 0
+    line = next(r for r in m["lab_data_plot"].renderers if r.name == "ce_lab_boundary").data_source.data
+    assert len(line["x"]) == 2 and all(abs(x + y) < 1e-12 for x, y in zip(line["x"], line["y"]))
+    assert lab.MAX_EPOCHS == 2000

@@ -83,3 +83,24 @@ def test_parse_range_clamps_and_rejects():
 
 def test_narrowing_the_range_pulls_z_in():
     assert State(z=-20.0, R=30.0).with_range(8).z == -8.0
+
+
+def test_lab_fields_round_trip_and_stay_out_of_the_default_hash():
+    s = State(lab_pair=3, lab_s=6.0, lab_lr=0.5)
+    assert from_hash(to_hash(s)) == s
+    assert to_hash(s) == "#z=-2&y=1&R=8&lp=3&ls=6&llr=0.5"
+    assert to_hash(State()) == "#z=-2&y=1&R=8"
+
+
+@pytest.mark.parametrize("h", ["#lp=5", "#lp=-1", "#lp=1e0", "#lp=00000001", "#lp=abc", "#ls=11", "#ls=-0.5",
+                               "#ls=NaN", "#llr=0", "#llr=11", "#llr=Infinity"])
+def test_hostile_lab_fields_fall_back(h):
+    s = from_hash(h)
+    assert (s.lab_pair, s.lab_s, s.lab_lr) == (0, 4.0, 1.0)
+
+
+def test_a_link_sets_only_what_it_names():
+    current = State(z=-5.0, y=0, R=12.0, lr=3.0, lab_pair=2, lab_s=6.0)
+    assert from_hash("#ls=4", current) == State(z=-5.0, y=0, R=12.0, lr=3.0, lab_pair=2, lab_s=4.0)
+    assert from_hash("#z=-8&y=1&R=8", current) == State(z=-8.0, y=1, R=8.0, lr=3.0, lab_pair=2, lab_s=6.0)
+    assert from_hash("#R=3", current).z == -3.0  # a narrower range still pulls z in

@@ -46,20 +46,34 @@ BROWSER_SOURCES = ("py/main.py", *sorted(
     if "figures" not in p.relative_to(ROOT / "py" / "explorer").parts))
 
 
+def lab_table() -> dict:
+    """The lab's data, reduced to what the page needs, from the verified vendored CSV."""
+    import vendor
+    vendor.ensure(quiet=True)
+    from explorer import lab
+    x, malignant = lab.parse_wdbc((vendor.VENDOR / vendor.LAB_DATA).read_text())
+    return lab.reduce_table(x, malignant)
+
+
 def baked_source() -> str:
     """The text of assets/app/baked.js, computed with the app's own Python."""
     sys.path.insert(0, str(ROOT / "py"))
     from bokeh.core.json_encoder import serialize_json
-    from explorer import figures, maths
+    from explorer import figures, lab, maths
     from explorer.fmt import readout
     from explorer.state import State, to_hash
 
     st = State()
-    payload = figures.bake(st)
+    table = lab_table()
+    payload = figures.bake(st, table)
     v = maths.point(st.z, st.y)
     payload["readouts"] = {k: {"text": readout(v[k]), "value": repr(v[k])} for k in
                            ("p", "ce", "mse", "gce", "gmse", "ratio")}
+    course = lab.Course(*lab.pair_data(table, st.lab_pair), st.lab_s, st.lab_lr)
+    course.advance(1)
+    payload["readouts"].update({k: {"text": t, "value": repr(v)} for k, (t, v) in lab.readouts(course, 0).items()})
     payload["hash"] = to_hash(st)
+    payload["lab_data"] = table
     # PyScript's configuration and the app's Python sources.
     payload["pyscript_config"] = tomllib.loads((ROOT / "pyscript.toml").read_text())
     payload["app_files"] = {p: (ROOT / p).read_text() for p in BROWSER_SOURCES}
@@ -111,14 +125,15 @@ SITE_FILES = ("index.html", "assets/app", "assets/vendor")
 
 
 def site(dest: Path) -> Path:
-    """Copy what a static host serves into `dest` (the packs are for file:// only)."""
+    """Copy what a static host serves into `dest` (the packs are for file:// only; the
+    lab's data reaches the page inside baked.js)."""
     setup()
     if dest.exists():
         shutil.rmtree(dest)
     for rel in SITE_FILES:
         src = ROOT / rel
         if src.is_dir():
-            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("packs", "__pycache__"))
+            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("packs", "data", "__pycache__"))
         else:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dest / rel)

@@ -34,6 +34,7 @@ LOCK = ROOT / "tools" / "vendor.lock.json"
 # and the tests can serve the original files at their CDN URLs.
 CACHE = ROOT / "tools" / ".cache"
 GENERATED_LOCK = "pyodide/pyodide-lock.json"
+LAB_DATA = "data/breast_cancer.csv"
 PYSCRIPT_BUNDLE = "pyscript/pyscript.bundle.js"
 MANIFEST = "manifest.js"
 # Files a file:// page needs but cannot fetch: carried in classic scripts
@@ -101,6 +102,18 @@ PLAN = {
         "files": {},
         "tool": True,
     },
+    "wdbc": {
+        # The training lab's data (Wisconsin Diagnostic Breast Cancer, UCI,
+        # CC BY 4.0), as scikit-learn ships it. Read at bake time, when it is
+        # reduced to what the page needs (tools/dev.py bake); not shipped as is.
+        # The CSV is the same in every wheel of a release: one platform's is pinned.
+        "registry": "pypi",
+        "spec": "scikit-learn==1.7.2",
+        "pip_args": ["--platform", "manylinux_2_17_x86_64", "--python-version", "3.12",
+                     "--implementation", "cp", "--abi", "cp312"],
+        "files": {"sklearn/datasets/data/breast_cancer.csv": "data/breast_cancer.csv"},
+        "build_input": True,
+    },
     "bokeh": {
         "registry": "pypi",
         "spec": "bokeh==3.9.2",
@@ -140,7 +153,7 @@ def fetch(name: str, src: dict, into: Path) -> Path:
         cmd = ["npm", "pack", "--silent", "--pack-destination", str(into), src["spec"]]
     else:
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-               "--only-binary", ":all:", "-d", str(into), src["spec"]]
+               "--only-binary", ":all:", *src.get("pip_args", ()), "-d", str(into), src["spec"]]
     try:
         subprocess.run(cmd, check=True, timeout=900, stdout=subprocess.DEVNULL)
     except FileNotFoundError as e:
@@ -341,7 +354,8 @@ def pack_script(rel: str, data: bytes, zipped: bool) -> str:
 
 def manifest_script(plan: dict) -> str:
     """Loaded first when served: its presence says the vendored runtime is here."""
-    versions = {name: src["spec"] for name, src in plan.items() if not src.get("tool")}
+    versions = {name: src["spec"] for name, src in plan.items()
+                if not (src.get("tool") or src.get("build_input"))}
     return f"self.EXPLORER_VENDOR = {json.dumps(versions, sort_keys=True)};\n"
 
 

@@ -284,15 +284,23 @@
     return h === "" || h === window.EXPLORER_BAKED.hash.replace(/^#/, "");
   }
 
-  async function firstPaint() {
+  // One baked document at a time: the explorer's is the first paint; the
+  // lab's follows once Python's downloads are under way.
+  async function embed(docid) {
     const baked = window.EXPLORER_BAKED;
-    themeJSON(baked.docs_json, baked.theme);
-    await window.Bokeh.embed.embed_items(baked.docs_json, baked.render_items);
+    const docs = { [docid]: baked.docs_json[docid] };
+    themeJSON(docs, baked.theme);
+    await window.Bokeh.embed.embed_items(docs, baked.render_items.filter((r) => r.docid === docid));
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));
+    return { doc };
+  }
+
+  async function firstPaint() {
+    const out = await embed("explorer");
     performance.mark("explorer:first-paint");
     html.dataset.figures = "drawn";
-    return { doc };
+    return out;
   }
 
   // Started at once (this script runs in <head>, before the body is parsed):
@@ -310,7 +318,7 @@
   })();
   early.catch(() => {}); // reported by start(), once the page can show it
 
-  let figures;
+  let figures, labFigures;
   async function start() {
     if (!window.EXPLORER_BAKED) {
       fail("A file of the page is missing: assets/app/baked.js.");
@@ -334,9 +342,15 @@
     }
     stage("runtime");
     startPython().catch((e) => fail(`The Python runtime could not be loaded (${e.message}).`));
+    labFigures = figures.then(() => embed("lab")).then((out) => {
+      performance.mark("explorer:lab-paint");
+      html.dataset.labFigures = "drawn";
+      return out;
+    });
+    labFigures.catch((e) => fail(`The lab's figures could not be drawn (${e.message}).`));
   }
 
-  window.explorerBoot = { stage, fail, ready, figures: () => figures };
+  window.explorerBoot = { stage, fail, ready, figures: () => figures, labFigures: () => labFigures };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -36,6 +36,20 @@ def softplus(x):
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def cross_entropy(z, y, p):
+    """(CE, clamped) for logits z, labels y ∈ {0, 1} and p = σ(z).
+
+    Unclamped CE is a softplus of ∓z (exact to the last bits); where the
+    clip changes p, the value is the definition itself on the clipped p̂.
+    """
+    p_hat = np.clip(p, EPS, 1.0 - EPS)
+    clamped = p_hat != p
+    ce_exact = np.where(y == 1, softplus(-z), softplus(z))
+    with np.errstate(divide="ignore"):
+        ce_clamped = -(y * np.log(p_hat) + (1.0 - y) * np.log1p(-p_hat))
+    return np.where(clamped, ce_clamped, ce_exact), clamped
+
+
 def evaluate(z, y):
     """All six readouts plus the clamp flag, for scalar or array z and y ∈ {0, 1}.
 
@@ -46,14 +60,7 @@ def evaluate(z, y):
     p, q = sigmoid_pair(z)  # q = σ(−z) = 1 − p, computed directly
     # |p − y|: for y = 1 it is σ(−z) (never σ(z) − 1), for y = 0 it is σ(z).
     err = np.where(y == 1, q, p)
-    p_hat = np.clip(p, EPS, 1.0 - EPS)
-    clamped = p_hat != p
-    # Unclamped CE is a softplus of ∓z (exact to the last bits); the clamped
-    # branch is the definition itself, on the clipped probability.
-    ce_exact = np.where(y == 1, softplus(-z), softplus(z))
-    with np.errstate(divide="ignore"):
-        ce_clamped = -(y * np.log(p_hat) + (1.0 - y) * np.log1p(-p_hat))
-    ce = np.where(clamped, ce_clamped, ce_exact)
+    ce, clamped = cross_entropy(z, y, p)
     pq = p * q
     gmse = 2.0 * err * pq
     # 1 / (2 p (1 − p)) = 1 + cosh z: no division, never 0/0.

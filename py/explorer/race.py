@@ -98,10 +98,11 @@ def step_at(seconds: float) -> int:
     return int(10.0 * seconds + 28.0 * seconds * seconds)
 
 
-def seconds_for(step: int) -> float:
-    """Inverse of step_at: when the animation reaches `step` (to resume from a shown step)."""
+def seconds_for(step: int, schedule=step_at) -> float:
+    """Inverse of an animation schedule (step_at by default): when it reaches
+    `step`, to resume an animation from a shown step."""
     lo, hi = 0.0, 60.0
     for _ in range(40):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if step_at(mid) < step else (lo, mid)
+        lo, hi = (mid, hi) if schedule(mid) < step else (lo, mid)
     return hi

@@ -47,3 +47,29 @@ BREAK_OP_SOURCE = """() => {
                                        set() { throw new Error('injected failure'); }});
 }"""
 HEAL_OP_SOURCE = "() => { delete Bokeh.documents[0].get_model_by_name('op_source').data; }"
+
+
+_ANY_DOC_DATA = """name => {
+  const m = Bokeh.documents.map(d => d.get_model_by_name(name)).find(Boolean);
+  return Object.fromEntries(Object.entries(m.data).map(([k, v]) => [k, Array.from(v)]));
+}"""
+
+
+def any_source(page, name: str) -> dict:
+    """A ColumnDataSource's data from whichever embedded document holds it (the lab has its own)."""
+    return page.evaluate(_ANY_DOC_DATA, name)
+
+
+def any_model(page, name: str, expr: str):
+    """`expr` evaluated with `m` bound to the named model of any embedded document."""
+    return page.evaluate(f"name => {{ const m = Bokeh.documents.map(d => d.get_model_by_name(name)).find(Boolean); return {expr}; }}",
+                         name)
+
+
+def lab_to_end(page) -> tuple[int, int]:
+    """Train and skip to the end; the two epoch counts (−1: not within 2,000)."""
+    page.click("#labRun")
+    page.wait_for_function("document.documentElement.dataset.lab === 'running'")
+    page.click("#labRun")  # "Skip to the end"
+    page.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=30_000)
+    return int(page.get_attribute("#labCE", "data-epochs")), int(page.get_attribute("#labMSE", "data-epochs"))

@@ -16,13 +16,13 @@ import vendor
 from tests.conftest import ROOT, serve_dir
 
 from .conftest import wait_ready
-from .helpers import BREAK_OP_SOURCE, HEAL_OP_SOURCE, readouts, source, wait_z
+from .helpers import BREAK_OP_SOURCE, HEAL_OP_SOURCE, lab_to_end, readouts, source, wait_z
 
 LOCAL_SCHEMES = ("file:", "blob:", "data:")
 
 
 def drive_reference_row(page) -> None:
-    """z = −5, y = 1 through the real controls; then a race (16 vs 119 updates)."""
+    """z = −5, y = 1 through the real controls; then a race (16 vs 119 updates) and the lab (10 vs 266 epochs)."""
     page.fill("#zNum", "-5")
     page.press("#zNum", "Enter")
     wait_z(page, -5.0)
@@ -33,6 +33,7 @@ def drive_reference_row(page) -> None:
     page.wait_for_function("document.documentElement.dataset.race === 'done'", timeout=30_000)
     assert page.get_attribute("#raceCE", "data-steps") == "16"
     assert page.get_attribute("#raceMSE", "data-steps") == "119"
+    assert lab_to_end(page) == (10, 266)
 
 
 def test_opened_from_disk(watch):

@@ -13,23 +13,25 @@ from ..state import from_hash
 from .clock import Clock
 from .explorer import ExplorerPanel
 from .kiosk import AttractMode, idle_seconds
+from .lab import LabPanel
 from .plumbing import Page
 from .race import RacePanel
 from .store import Change, Store
 
 
 class App:
-    def __init__(self, doc):
+    def __init__(self, doc, lab_doc, lab_table: dict):
         self.page = Page()
         self.clock = Clock(self.page)
         self.store = Store(self.page)
         self.explorer = ExplorerPanel(self.page, self.clock, self.store, doc)
         self.race = RacePanel(self.page, self.clock, self.store, doc, self.explorer.loss_y_max)
+        self.lab = LabPanel(self.page, self.clock, self.store, lab_doc, lab_table)
         # The sweep moves z, which ends a race; so each stops the other first.
         self.explorer.before_sweep = self.race.reset
         self.race.before_start = self.explorer.stop_sweep
         self.kiosk: AttractMode | None = None
-        for panel in (self.explorer, self.race):
+        for panel in (self.explorer, self.race, self.lab):
             self.store.watch(panel.render)
             panel.bind()
         self.store.bind_url()
@@ -38,7 +40,8 @@ class App:
         self.store.set(from_hash(hash_), Change(from_url=True))
         self.race.show()
         if kiosk_idle_s is not None:
-            self.kiosk = AttractMode(self.page, self.clock, self.store, self.explorer, self.race, kiosk_idle_s)
+            self.kiosk = AttractMode(self.page, self.clock, self.store, self.explorer, self.race, self.lab,
+                                     kiosk_idle_s)
             self.kiosk.bind()
 
 
@@ -49,7 +52,8 @@ def _query_param(name: str) -> str | None:
 
 async def start() -> App:
     figs = await js.explorerBoot.figures()
-    app = App(figs.doc)
+    lab_figs = await js.explorerBoot.labFigures()
+    app = App(figs.doc, lab_figs.doc, js.EXPLORER_BAKED.lab_data.to_py())
     kiosk = _query_param("kiosk") == "1"
     app.start(js.location.hash, idle_seconds(_query_param("idle")) if kiosk else None)
     return app

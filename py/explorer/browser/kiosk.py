@@ -11,10 +11,12 @@ import math
 import js
 
 from .explorer import SWEEP_PERIOD_S
+from .plumbing import js_obj
 
 IDLE_DEFAULT_S = 60.0
 DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
-DEMO_HOLD_S = 4.0                 # pause on the finished race
+DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
+DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
 ACTIVITY = ("pointerdown", "keydown", "touchstart", "wheel", "input")
 
 
@@ -28,13 +30,13 @@ def idle_seconds(param: str | None) -> float:
 
 
 class AttractMode:
-    def __init__(self, page, clock, store, explorer, race, idle_s: float):
+    def __init__(self, page, clock, store, explorer, race, lab, idle_s: float):
         self.page, self.clock, self.store = page, clock, store
-        self.explorer, self.race = explorer, race
+        self.explorer, self.race, self.lab = explorer, race, lab
         self._idle = page.delay(self.start, idle_s * 1000.0)
         self._act = None
         self._act_t0 = 0.0
-        self.acts = [self._sweep_act, self._race_act, self._hold_act]
+        self.acts = [self._sweep_act, self._race_act, self._hold_act, self._lab_act, self._lab_hold_act]
 
     def bind(self) -> None:
         for name in ACTIVITY:
@@ -60,6 +62,7 @@ class AttractMode:
         self.clock.stop("demo")
         self.explorer.stop_sweep()
         self.race.pause()
+        self.lab.pause()
         del js.document.documentElement.dataset.demo
 
     def _begin(self, index: int, now: float) -> None:
@@ -91,3 +94,27 @@ class AttractMode:
 
     def _hold_act(self, start: bool, elapsed: float) -> bool:
         return not start and elapsed >= DEMO_HOLD_S
+
+    def _lab_act(self, start: bool, elapsed: float) -> bool:
+        if start:
+            self._scroll(self.lab.section)
+            self.store.update(lab_s=DEMO_LAB_S)
+            self.lab.reset()
+            self.lab.toggle()
+            return False
+        return not self.lab.running
+
+    def _lab_hold_act(self, start: bool, elapsed: float) -> bool:
+        if start or elapsed < DEMO_HOLD_S:
+            return False
+        self._scroll(None)
+        return True
+
+    def _scroll(self, element) -> None:
+        """To an element, or back to the top; a script's scroll is not a visitor's input."""
+        how = js_obj({"behavior": "auto" if self.clock.reduced_motion else "smooth", "block": "start",
+                      "top": 0})
+        if element is None:
+            js.window.scrollTo(how)
+        else:
+            element.scrollIntoView(how)

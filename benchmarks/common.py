@@ -1,0 +1,53 @@
+"""What every benchmark module shares: paths, cold loads, medians, memory."""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tools"), str(ROOT / "py"), str(ROOT / "benchmarks")]
+
+RUNS = 5
+
+
+def ms(v: float) -> str:
+    return f"{v:,.0f} ms"
+
+
+def mark(page, name: str) -> float:
+    return page.evaluate("n => performance.getEntriesByName(n)[0]?.startTime ?? -1", name)
+
+
+def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
+    """One load in a fresh context (empty cache); times from navigation start."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    files = []
+    page.on("request", lambda r: files.append(r.url))
+    page.goto(url)
+    page.wait_for_function(f"document.documentElement.dataset.state === '{state}'", timeout=120_000)
+    out = {"ready": mark(page, ready_mark), "paint": mark(page, "explorer:first-paint"),
+           "lab_paint": mark(page, "explorer:lab-paint")}
+    res = page.evaluate("""() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+        .map(e => [e.name, e.encodedBodySize || e.transferSize || 0])""")
+    out["bytes"] = sum(b for _, b in res)
+    out["per_file"] = res
+    local = {unquote(urlparse(u).path) for u in files if u.startswith("file:")}
+    out["file_bytes"] = sum(os.path.getsize(p) for p in local if os.path.isfile(p))
+    ctx.close()
+    return out
+
+
+def median(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+def memory(page, cdp) -> dict:
+    cdp.send("HeapProfiler.collectGarbage")
+    js = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    return {"js": js, "wasm": page.evaluate("explorerBoot.wasmBytes()")}
+
+

@@ -1,0 +1,96 @@
+"""The long kiosk runs of the benchmark: attract mode alone, and attract mode
+with random visitors. Run by benchmarks/run.py with --attract / --endurance."""
+from __future__ import annotations
+
+import time
+
+from common import ROOT, memory
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir
+
+
+def attract(browser, url, minutes: float) -> dict:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "?kiosk=1&idle=1")
+    page.wait_for_function("document.documentElement.dataset.demo === 'running'", timeout=120_000)
+    before = memory(page, cdp)
+    page.wait_for_timeout(minutes * 60_000)
+    after = memory(page, cdp)
+    running = page.evaluate("document.documentElement.dataset.demo")
+    ctx.close()
+    return {"before": before, "after": after, "errors": errors, "still_running": running == "running"}
+
+
+def endurance(browser, url, minutes: float, seed: int = 7) -> dict:
+    """Kiosk loop plus random visitors: errors, memory at start and end, sanity at the end."""
+    import random
+    rnd = random.Random(seed)
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url + "?kiosk=1&idle=3")
+    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    before = memory(page, cdp)
+    end = time.monotonic() + minutes * 60
+    actions = 0
+    bad = ["", "-", "e", "1e400", "abc", "  ", "99", "-99", "1e-400"]
+    while time.monotonic() < end:
+        kind = rnd.random()
+        if kind < 0.3:
+            page.fill("#zNum", rnd.choice(bad) if rnd.random() < 0.3 else f"{rnd.uniform(-9, 9):.2f}")
+            page.press("#zNum", "Enter")
+        elif kind < 0.45:
+            page.click(f"label[for=y{rnd.randint(0, 1)}]")
+        elif kind < 0.6:
+            page.focus("#z")
+            for _ in range(rnd.randint(1, 30)):
+                page.keyboard.press(rnd.choice(["ArrowLeft", "ArrowRight", "Shift+ArrowLeft", "PageUp"]))
+        elif kind < 0.7:
+            page.click("#race")
+        elif kind < 0.75:
+            page.click("#sweep")
+        elif kind < 0.8:
+            page.fill("#zRange", rnd.choice(["4", "8", "20", "50", "0", "x"]))
+            page.press("#zRange", "Enter")
+        else:  # leave it alone long enough for the attract mode to take over
+            page.wait_for_timeout(rnd.uniform(3_500, 15_000))
+        actions += 1
+        page.wait_for_timeout(rnd.uniform(100, 1500))
+    after = memory(page, cdp)
+    texts = page.evaluate("[...document.querySelectorAll('dd')].map(e => e.textContent).join(' ')")
+    state = page.evaluate("document.documentElement.dataset.state")
+    ctx.close()
+    return {"before": before, "after": after, "errors": errors, "actions": actions,
+            "sane": state == "ready" and "NaN" not in texts and "Infinity" not in texts}
+
+
+def long_runs(args) -> None:
+    if not (args.attract or args.endurance):
+        return
+    from playwright.sync_api import sync_playwright
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if args.attract:
+            m = attract(browser, url, args.attract)
+            b, a = m["before"], m["after"]
+            print(f"attract mode for {args.attract:g} min: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB, "
+                  f"wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB, errors: {len(m['errors'])}, "
+                  f"demo still running: {m['still_running']}", flush=True)
+        if args.endurance:
+            m = endurance(browser, url, args.endurance)
+            b, a = m["before"], m["after"]
+            print(f"endurance, {args.endurance:g} min of kiosk loop + {m['actions']} random inputs: "
+                  f"JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB, wasm {b['wasm'] / 1e6:.1f} → "
+                  f"{a['wasm'] / 1e6:.1f} MB, errors: {len(m['errors'])} {m['errors'][:3]}, "
+                  f"final state sane: {m['sane']}", flush=True)
+        browser.close()
+    httpd.shutdown()
+
+

@@ -1,0 +1,100 @@
+"""The training lab's budgets: frame cost while it trains, long tasks, memory over many runs."""
+from __future__ import annotations
+
+import statistics
+
+from common import memory
+
+# Every requestAnimationFrame callback timed, grouped by frame; the app's own
+# clock (a Python proxy) told apart from BokehJS's paints by its text.
+_TIME_FRAMES = """() => {
+    window.__frames = new Map();
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = cb => raf(ts => {
+        const t0 = performance.now();
+        try { return cb(ts); } finally {
+            const f = window.__frames.get(ts) || {app: 0, all: 0};
+            const dt = performance.now() - t0;
+            f.all += dt;
+            if (!/^function|^class|=>/.test(String(cb))) f.app += dt;  // not JS: the Python clock
+            window.__frames.set(ts, f);
+        }
+    });
+}"""
+
+_RUN = """() => new Promise(resolve => {
+    const long = [];
+    const obs = new PerformanceObserver(l => long.push(...l.getEntries().map(e => e.duration)));
+    obs.observe({type: 'longtask', buffered: false});
+    window.__frames.clear();
+    const t0 = performance.now();
+    document.getElementById('labRun').click();
+    const poll = setInterval(() => {
+        if (document.documentElement.dataset.lab !== 'done') return;
+        clearInterval(poll);
+        obs.disconnect();
+        const frames = [...window.__frames.values()];
+        resolve({seconds: (performance.now() - t0) / 1000, long: long.length, worst: Math.max(0, ...long),
+                 app: frames.map(f => f.app).filter(v => v > 0), all: frames.map(f => f.all)});
+    }, 50);
+})"""
+
+
+def _pct(values, q):
+    v = sorted(values)
+    return v[max(0, int(q * len(v)) - 1)] if v else float("nan")
+
+
+def frames(page) -> dict:
+    """One whole lab course, animated, on a ready page."""
+    page.evaluate(_TIME_FRAMES)
+    r = page.evaluate(_RUN)
+    return {"frames": len(r["app"]), "seconds": r["seconds"], "long": r["long"], "worst": r["worst"],
+            "app_p50": statistics.median(r["app"]), "app_p95": _pct(r["app"], 0.95), "app_max": max(r["app"]),
+            "all_p95": _pct(r["all"], 0.95)}
+
+
+def skip_memory(browser, url, runs=100) -> dict:
+    """Full courses (Train, then skip to the end) one after another: memory before and after."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    page.goto(url)
+    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+
+    def course():
+        page.click("#labRun")
+        page.click("#labRun")
+        page.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=60_000)
+        page.click("#labReset")
+
+    for _ in range(5):  # warm-up
+        course()
+    before = memory(page, cdp)
+    for _ in range(runs):
+        course()
+    after = memory(page, cdp)
+    ctx.close()
+    return {"before": before, "after": after, "runs": runs}
+
+
+def report(browser, url, runs=100) -> None:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(url)
+    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    for label, hash_ in (("s = 4", ""), ("s = 6", "#ls=6")):
+        if hash_:
+            page.evaluate("h => { location.hash = h; }", hash_)
+            page.wait_for_function("document.getElementById('labS').value === '6'")
+        f = frames(page)
+        print(f"lab, one course animated ({label}): {f['seconds']:.1f} s, {f['frames']} frames; the app's frame "
+              f"(training + figures' data) p50 {f['app_p50']:.2f} ms, p95 {f['app_p95']:.2f} ms, max "
+              f"{f['app_max']:.1f} ms; all rAF callbacks (incl. BokehJS paints) p95 {f['all_p95']:.1f} ms; "
+              f"long tasks > 50 ms: {f['long']} (worst {f['worst']:.0f} ms)")
+    ctx.close()
+    m = skip_memory(browser, url, runs)
+    b, a = m["before"], m["after"]
+    print(f"memory over {m['runs']} full lab courses: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
+          f"({(a['js'] - b['js']) / 1e6:+.2f}), wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB "
+          f"({(a['wasm'] - b['wasm']) / 1e6:+.2f})")

@@ -1,0 +1,207 @@
+"""The lab panel: the feature pair, s and learning-rate fields, Train / One
+epoch / Reset, the per-runner readouts and the three lab figures.
+
+It owns the lab's elements and every model whose name starts with `lab_`.
+The training itself is explorer.lab's `Course`; this module decides how
+much of it to compute in each frame (never more than FRAME_BUDGET_MS, so a
+2,000-epoch course never blocks the page) and which epoch to show.
+"""
+from __future__ import annotations
+
+import js
+
+from .. import lab
+from ..race import seconds_for
+from ..state import State, parse_lab_s, parse_lr
+from .plumbing import js_obj, parse_field, show_msg
+from .store import Change
+
+FRAME_BUDGET_MS = 4.0  # training per animation frame; the figures need the rest of it
+RUNNER_IDS = (("ce", "CE"), ("mse", "MSE"))
+
+
+class LabPanel:
+    def __init__(self, page, clock, store, doc, table: dict):
+        self.page, self.clock, self.store = page, clock, store
+        self.section = js.document.getElementById("lab")
+        self.el = page.elements("labPair", "labS", "labSMsg", "labLr", "labLrMsg", "labRun", "labStep", "labReset",
+                                "labEpoch", "labStatus", "labCE", "labMSE",
+                                *(f"lab{k}{r}" for k in ("Acc", "Loss", "Grad") for _, r in RUNNER_IDS))
+        m = doc.get_model_by_name
+        self.m = {n: m(n) for n in ("lab_history", "lab_now", "lab_epoch_x", "lab_grad_y", "lab_x", "lab_y",
+                                    "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant",
+                                    "lab_region_ce", "lab_region_mse", "lab_boundary_ce", "lab_boundary_mse")}
+        self.table = table
+        self._pairs: dict[int, tuple] = {}
+        self.course: lab.Course | None = None
+        self.box = (0.0, 1.0, 0.0, 1.0)
+        self.shown = 0
+        self._grad_floor = None
+        self._t0: float | None = None   # animation start (ms); None when not animating
+        self._skip = False              # Train pressed while running: go to the end
+
+    @property
+    def running(self) -> bool:
+        return self._t0 is not None
+
+    # -- state → view -------------------------------------------------------
+    def render(self, old: State | None, new: State, change: Change) -> None:
+        if old is None or old.lab_pair != new.lab_pair:
+            self._show_pair(new.lab_pair)
+        if old is None or old.lab != new.lab:
+            self.reset()
+        e = self.el
+        if change.typing != "labS":
+            e["labS"].value = f"{new.lab_s:g}"
+        if change.typing != "labLr":
+            e["labLr"].value = f"{new.lab_lr:g}"
+        e["labPair"].value = str(new.lab_pair)
+
+    def _pair(self, index: int) -> tuple:
+        if index not in self._pairs:
+            x2, y = lab.pair_data(self.table, index)
+            self._pairs[index] = (x2, y, lab.plot_box(x2))
+        return self._pairs[index]
+
+    def _show_pair(self, index: int) -> None:
+        x2, y, self.box = self._pair(index)
+        f1, f2 = lab.PAIRS[index]
+        for name, value in (("lab_benign", 0), ("lab_malignant", 1)):
+            keep = y == value
+            self.m[name].data = js_obj({"x": x2[keep, 0].tolist(), "y": x2[keep, 1].tolist()})
+        x0, x1, y0, y1 = self.box
+        self.m["lab_x"].setv(js_obj({"start": x0, "end": x1}))
+        self.m["lab_y"].setv(js_obj({"start": y0, "end": y1}))
+        self.m["lab_x_axis"].axis_label = f"{f1} (standardised)"
+        self.m["lab_y_axis"].axis_label = f"{f2} (standardised)"
+
+    def show(self, k: int) -> None:
+        """Epoch k of the course: plots, readouts and counts."""
+        c = self.course
+        if k > self.shown:
+            self.m["lab_history"].stream(js_obj(lab.history_rows(c, self.shown + 1, k + 1)))
+        else:
+            self.m["lab_history"].data = js_obj(lab.history_rows(c, 0, k + 1))
+        self.shown = k
+        self.m["lab_now"].data = js_obj(lab.history_rows(c, k, k + 1))
+        for runner, region in lab.regions(c, k, self.box).items():
+            self.m[f"lab_region_{runner}"].data = js_obj({"x": region["xs"], "y": region["ys"]})
+            self.m[f"lab_boundary_{runner}"].data = js_obj({"x": region["line_x"], "y": region["line_y"]})
+        self.m["lab_epoch_x"].end = float(max(20, -(-k * 11 // 10)))
+        floor = lab.grad_range(c, k + 1)[0]
+        if floor != self._grad_floor:
+            self._grad_floor = floor
+            self.m["lab_grad_y"].start = floor
+        for key, (text, value) in lab.readouts(c, k).items():
+            el = self.el[key]
+            if el.textContent != text:
+                el.textContent = text
+            el.dataset.value = repr(value)
+        for i, (_, r) in enumerate(RUNNER_IDS):
+            n = c.revealed(i, k)
+            el = self.el[f"lab{r}"]
+            text = "—" if k == 0 and n is None else lab.count_text(n)
+            if el.textContent != text:
+                el.textContent = text
+                el.dataset.epochs = "" if n is None else str(n)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        running = self.running
+        btn = self.el["labRun"]
+        btn.textContent = "Skip to the end" if running else "Train"
+        btn.classList.toggle("running", running)
+        c = self.course
+        finished = self.shown >= c.epochs
+        js.document.documentElement.dataset.lab = "running" if running else (
+            "done" if finished else ("idle" if self.shown == 0 else "paused"))
+        if finished and not running:
+            ce, mse = (lab.count_text(c.first_at_target[i]) for i in (0, 1))
+            self.el["labStatus"].textContent = f"Lab finished: cross-entropy {ce}, MSE {mse} to 90 % accuracy."
+
+    # -- events → lab -------------------------------------------------------
+    def bind(self) -> None:
+        e, on = self.el, self.page.on
+        on(e["labPair"], "change", self._pair_picked)
+        for key, parse in (("labS", parse_lab_s), ("labLr", parse_lr)):
+            on(e[key], "input", lambda ev, k=key, p=parse: self._typed(k, p, commit=False))
+            on(e[key], "change", lambda ev, k=key, p=parse: self._typed(k, p, commit=True))
+        on(e["labRun"], "click", lambda ev: self.toggle())
+        on(e["labStep"], "click", lambda ev: self.step())
+        on(e["labReset"], "click", lambda ev: self.reset())
+
+    def _pair_picked(self, ev) -> None:
+        text = str(self.el["labPair"].value)
+        if text.isdigit() and int(text) < len(lab.PAIRS):
+            self.store.update(Change(announce=True), lab_pair=int(text))
+        else:
+            self.el["labPair"].value = str(self.store.state.lab_pair)
+
+    def _typed(self, key: str, parse, commit: bool) -> None:
+        field, st = self.el[key], self.store.state
+        attr = "lab_s" if key == "labS" else "lab_lr"
+        value = parse_field(field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
+        if value is None:
+            return
+        if commit:
+            field.value = f"{value:g}"
+        self.store.update(Change(typing=None if commit else key), **{attr: value})
+
+    def _new_course(self) -> None:
+        x2, y, _ = self._pair(self.store.state.lab_pair)
+        st = self.store.state
+        self.course = lab.Course(x2, y, st.lab_s, st.lab_lr)
+        self.course.advance(1)
+        self._grad_floor = None
+
+    def reset(self) -> None:
+        self._stop_clock()
+        self._new_course()
+        self.shown = 0
+        self.show(0)
+
+    def toggle(self) -> None:
+        """Train from the start; pressed while running, skip to the end."""
+        if self.running:
+            self._skip = True
+            return
+        if self.shown >= self.course.epochs:
+            self.reset()
+        self._skip = self.clock.reduced_motion  # reduced motion: no glide, the end at once
+        self._t0 = self.clock.now() - 1000.0 * seconds_for(self.shown, lab.epoch_at)
+        self.clock.run("lab", self._frame)
+        self._show_status()
+
+    def step(self) -> None:
+        self._stop_clock()
+        if self.shown >= self.course.epochs:
+            self.reset()
+        if self.course.computed <= self.shown + 1:
+            self.course.advance(1)
+        self.show(self.shown + 1)
+
+    def pause(self) -> None:
+        if self.running:
+            self._stop_clock()
+            self._show_status()
+
+    def _stop_clock(self) -> None:
+        self._t0 = None
+        self._skip = False
+        self.clock.stop("lab")
+
+    def _frame(self, now: float) -> bool:
+        c = self.course
+        target = c.epochs if self._skip else min(lab.epoch_at((now - self._t0) / 1000.0), c.epochs)
+        # Compute what this frame shows, then ahead, within the frame's budget.
+        t0 = self.clock.now()
+        while not c.done and self.clock.now() - t0 < FRAME_BUDGET_MS:
+            c.advance(1)
+        k = min(target, c.computed - 1)
+        if self.clock.reduced_motion and k < c.epochs:
+            return True  # the finished course only
+        if k >= c.epochs:
+            self._t0 = None
+        if k != self.shown or not self.running:
+            self.show(k)
+        return self.running

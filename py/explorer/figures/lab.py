@@ -1,0 +1,106 @@
+"""The lab panel's figures: `lab_data_plot` (the tumours, and where each
+runner says "malignant"), `lab_grad_plot` (gradient norm against epoch, log
+axis) and `lab_acc_plot` (training accuracy against epoch)."""
+from __future__ import annotations
+
+from bokeh.models import (
+    BoxAnnotation, ColumnDataSource, HoverTool, Legend, LegendItem, Range1d,
+)
+from bokeh.plotting import figure
+
+from .. import lab
+from ..state import State
+from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, style
+
+# Okabe–Ito bluish green and reddish purple: apart from the runners' blue and
+# vermillion, and told apart by shape too (circles benign, triangles malignant).
+BENIGN_COLOR = "#009E73"
+MALIGNANT_COLOR = "#CC79A7"
+HOST_IDS = {"lab_data_plot": "labDataHost", "lab_grad_plot": "labGradHost", "lab_acc_plot": "labAccHost"}
+
+
+def axis_label(feature: str) -> str:
+    return f"{feature} (standardised)"
+
+
+def data_figure(st: State, course: lab.Course, x2, y, box):
+    f1, f2 = lab.PAIRS[st.lab_pair]
+    fig = figure(
+        name="lab_data_plot", height=360, sizing_mode="stretch_width",
+        x_range=Range1d(box[0], box[1], name="lab_x"), y_range=Range1d(box[2], box[3], name="lab_y"),
+        title="Tumours, and where each runner says “malignant”", tools="",
+    )
+    style(fig)
+    fig.xaxis[0].axis_label = axis_label(f1)
+    fig.xaxis[0].name = "lab_x_axis"
+    fig.yaxis[0].axis_label = axis_label(f2)
+    fig.yaxis[0].name = "lab_y_axis"
+    now = lab.regions(course, 0, box)
+    for runner, color, dash, hatch in (("ce", CE_COLOR, "solid", None), ("mse", MSE_COLOR, "dashed", "/")):
+        region = ColumnDataSource({"x": now[runner]["xs"], "y": now[runner]["ys"]}, name=f"lab_region_{runner}")
+        line = ColumnDataSource({"x": now[runner]["line_x"], "y": now[runner]["line_y"]},
+                                name=f"lab_boundary_{runner}")
+        fig.patch("x", "y", source=region, fill_color=color, fill_alpha=0.10, line_alpha=0, hatch_pattern=hatch,
+                  hatch_color=color, hatch_alpha=0.25, hatch_scale=10, name=f"{runner}_lab_region")
+        fig.line("x", "y", source=line, color=color, line_width=3, line_dash=dash, name=f"{runner}_lab_boundary")
+    pts = []
+    for name, value, marker, color in (("benign", 0, "circle", BENIGN_COLOR),
+                                       ("malignant", 1, "triangle", MALIGNANT_COLOR)):
+        keep = y == value
+        src = ColumnDataSource({"x": x2[keep, 0].tolist(), "y": x2[keep, 1].tolist()}, name=f"lab_{name}")
+        pts.append(fig.scatter("x", "y", source=src, marker=marker, size=7, fill_color=color, fill_alpha=0.55,
+                               line_color=color, name=f"lab_{name}_points"))
+    # BokehJS draws no legend sample for a line without data, and a boundary
+    # that leaves the box has none: the legend gets lines of its own, far
+    # outside the (fixed) ranges.
+    off = ColumnDataSource({"x": [-1e6, -1e6 + 1], "y": [-1e6, -1e6]}, name="lab_legend_keys")
+    keys = [fig.line("x", "y", source=off, color=color, line_width=3, line_dash=dash, name=f"{runner}_lab_key")
+            for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed"))]
+    fig.add_layout(Legend(items=[
+        LegendItem(label="benign", renderers=[pts[0]]), LegendItem(label="malignant", renderers=[pts[1]]),
+        LegendItem(label="CE boundary", renderers=[keys[0]]), LegendItem(label="MSE boundary", renderers=[keys[1]]),
+    ], **LEGEND, name="lab_data_legend"), "below")
+    return fig
+
+
+def history_figures(course: lab.Course):
+    history = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_history")
+    now = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_now")
+    epochs = Range1d(0, 20, name="lab_epoch_x")
+    g = figure(
+        name="lab_grad_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
+        y_range=Range1d(*lab.grad_range(course, 1), name="lab_grad_y"), y_axis_type="log",
+        title="Gradient norm of each runner's loss", x_axis_label="epoch",
+        y_axis_label="|∇θ mean loss| (log scale)", tools="",
+    )
+    a = figure(
+        name="lab_acc_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
+        y_range=Range1d(0, 1.02, name="lab_acc_y"),
+        title="Training accuracy", x_axis_label="epoch", y_axis_label="accuracy", tools="",
+    )
+    a.add_layout(BoxAnnotation(bottom=lab.TARGET_ACCURACY, top=1.02, fill_color="#2ca02c", fill_alpha=0.15,
+                               line_alpha=0, name="lab_target"))
+    for fig, col in ((g, "gnorm"), (a, "acc")):
+        style(fig)
+        lines = []
+        for runner, color, dash, marker in (("ce", CE_COLOR, "solid", "triangle"), ("mse", MSE_COLOR, "dashed", "diamond")):
+            lines.append(fig.line("epoch", f"{col}_{runner}", source=history, color=color, line_width=3,
+                                  line_dash=dash, name=f"{runner}_lab_{col}"))
+            fig.scatter("epoch", f"{col}_{runner}", source=now, marker=marker, size=13, color=color,
+                        line_color="white", level=OVERLAY, name=f"{runner}_lab_{col}_now")
+        fig.add_layout(Legend(items=[LegendItem(label="cross-entropy runner", renderers=[lines[0]]),
+                                     LegendItem(label="MSE runner", renderers=[lines[1]])],
+                              **LEGEND, name=f"lab_{col}_legend"), "below")
+        fig.add_tools(HoverTool(renderers=[lines[0]], mode="vline", tooltips=[
+            ("epoch", "@epoch{0}"), ("CE runner", f"@{col}_ce{{0.000e0}}" if col == "gnorm" else "@acc_ce{0.0%}"),
+            ("MSE runner", f"@{col}_mse{{0.000e0}}" if col == "gnorm" else "@acc_mse{0.0%}")]))
+    return g, a
+
+
+def build(st: State, table: dict) -> dict:
+    x2, y = lab.pair_data(table, st.lab_pair)
+    box = lab.plot_box(x2)
+    course = lab.Course(x2, y, st.lab_s, st.lab_lr)
+    course.advance(1)
+    grad, acc = history_figures(course)
+    return {"lab_data_plot": data_figure(st, course, x2, y, box), "lab_grad_plot": grad, "lab_acc_plot": acc}

@@ -1,0 +1,236 @@
+"""The training lab as data: logistic regression on two standardised
+features of the Wisconsin Diagnostic Breast Cancer set, trained twice in
+lockstep from the same start, once on the mean cross-entropy and once on the
+mean squared error, by full-batch gradient descent.
+
+Plain numpy, no browser imports. The parameters are θ = (w₁, w₂, b); both
+runners are the two columns of one 3×2 matrix, so one epoch of both is one
+matrix product. A `Course` is computed a slice at a time (the browser
+spreads it over animation frames); its numbers never depend on how it was
+sliced.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import maths
+from .fmt import readout
+
+# Column order of sklearn/datasets/data/breast_cancer.csv (the UCI order).
+_MEASURES = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity",
+             "concave points", "symmetry", "fractal dimension")
+FEATURES = tuple(f"{kind} {m}" for kind in ("mean", "error", "worst") for m in _MEASURES)
+# The pairs a learner can pick: the default, two more that separate well,
+# one that needs many epochs from any start, one that no loss can fix.
+PAIRS = (
+    ("mean radius", "mean concave points"),
+    ("worst radius", "worst concave points"),
+    ("worst area", "worst smoothness"),
+    ("mean texture", "mean perimeter"),
+    ("mean smoothness", "mean symmetry"),
+)
+LAB_FEATURES = tuple(dict.fromkeys(f for pair in PAIRS for f in pair))
+RUNNERS = ("ce", "mse")
+MAX_EPOCHS = 2000
+TARGET_ACCURACY = 0.9
+
+
+def parse_wdbc(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The scikit-learn copy of the table → (features n×30, malignant n as 0.0/1.0).
+
+    Its first line is "569,30,malignant,benign"; then 30 numbers and the
+    class, 0 for malignant, per row.
+    """
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    n, d = (int(v) for v in lines[0].split(",")[:2])
+    rows = np.array([[float(v) for v in ln.split(",")] for ln in lines[1:]])
+    if rows.shape != (n, d + 1) or d != len(FEATURES):
+        raise ValueError(f"expected {n} rows of {d + 1} values, got {rows.shape}")
+    return rows[:, :d], (rows[:, d] == 0).astype(float)
+
+
+def reduce_table(x: np.ndarray, malignant: np.ndarray) -> dict:
+    """What the page needs of the table: the features of PAIRS and the labels, as lists."""
+    return {"features": {f: x[:, FEATURES.index(f)].tolist() for f in LAB_FEATURES},
+            "malignant": [int(v) for v in malignant]}
+
+
+def pair_data(table: dict, pair: int) -> tuple[np.ndarray, np.ndarray]:
+    """(standardised n×2 features of PAIRS[pair], labels) from a reduced table."""
+    f1, f2 = PAIRS[pair]
+    x2 = np.column_stack([table["features"][f1], table["features"][f2]])
+    return standardise(x2), np.asarray(table["malignant"], dtype=float)
+
+
+def standardise(x: np.ndarray) -> np.ndarray:
+    """Each column to mean 0 and population standard deviation 1."""
+    x = np.asarray(x, dtype=float)
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+def start_theta(s: float) -> np.ndarray:
+    """Both runners' start, w = (−s, −s), b = 0: bigger tumours called benign."""
+    return np.array([[-s, -s], [-s, -s], [0.0, 0.0]])
+
+
+def epoch_stats(a: np.ndarray, y: np.ndarray, theta: np.ndarray) -> dict:
+    """For both runners at θ (3×2): accuracy, own mean loss, gradient of it, its norm.
+
+    a is the n×3 design matrix (x₁, x₂, 1), y the labels (0.0/1.0).
+    """
+    z = a @ theta
+    p, q = maths.sigmoid_pair(z)
+    y1 = (y == 1)[:, None]
+    d = np.where(y1, -q, p)  # p − y, without cancellation (see maths)
+    dz = np.column_stack([d[:, 0], 2.0 * d[:, 1] * p[:, 1] * q[:, 1]])  # ∂loss/∂z per tumour
+    grad = a.T @ dz / len(y)
+    ce, _ = maths.cross_entropy(z[:, 0], y, p[:, 0])
+    return {
+        "accuracy": np.mean((p >= 0.5) == y1, axis=0),
+        "loss": np.array([ce.mean(), np.mean(d[:, 1] ** 2)]),
+        "grad": grad,
+        "grad_norm": np.sqrt(np.sum(grad * grad, axis=0)),
+    }
+
+
+def design(x2: np.ndarray) -> np.ndarray:
+    return np.column_stack([x2, np.ones(len(x2))])
+
+
+class Course:
+    """Both runners' whole training, epoch 0 (the start) to `epochs`.
+
+    Row k of each history holds the state after k updates; rows are filled
+    by `advance`. `first_at_target[r]` is the first epoch at which runner r's
+    training accuracy reached TARGET_ACCURACY (None: not yet known; −1:
+    never, once the course is complete).
+    """
+
+    def __init__(self, x2: np.ndarray, y: np.ndarray, s: float, lr: float, epochs: int = MAX_EPOCHS):
+        self.a = design(np.asarray(x2, dtype=float))
+        self.y = np.asarray(y, dtype=float)
+        self.lr = float(lr)
+        self.epochs = int(epochs)
+        self.theta = np.empty((epochs + 1, 3, 2))
+        self.theta[0] = start_theta(float(s))
+        self.accuracy = np.empty((epochs + 1, 2))
+        self.loss = np.empty((epochs + 1, 2))
+        self.grad_norm = np.empty((epochs + 1, 2))
+        self.computed = 0
+        self.first_at_target: list[int | None] = [None, None]
+
+    @property
+    def done(self) -> bool:
+        return self.computed > self.epochs
+
+    def advance(self, n: int = 1) -> None:
+        """Fill the next `n` rows (fewer at the end)."""
+        for k in range(self.computed, min(self.computed + n, self.epochs + 1)):
+            st = epoch_stats(self.a, self.y, self.theta[k])
+            self.accuracy[k], self.loss[k], self.grad_norm[k] = st["accuracy"], st["loss"], st["grad_norm"]
+            if k < self.epochs:
+                self.theta[k + 1] = self.theta[k] - self.lr * st["grad"]
+            for r in (0, 1):
+                if self.first_at_target[r] is None and st["accuracy"][r] >= TARGET_ACCURACY:
+                    self.first_at_target[r] = k
+            self.computed = k + 1
+        if self.done:
+            self.first_at_target = [-1 if f is None else f for f in self.first_at_target]
+
+    def revealed(self, runner: int, shown: int) -> int | None:
+        """The epoch count for `runner` once the shown epoch has reached it, else None."""
+        n = self.first_at_target[runner]
+        if n is not None and 0 <= n <= shown:
+            return n
+        if n == -1 and shown >= self.epochs:
+            return -1
+        return None
+
+
+def half_plane(theta: np.ndarray, box: tuple[float, float, float, float]) -> dict:
+    """Where one runner says "malignant" (w₁x₁ + w₂x₂ + b ≥ 0) inside the plot box.
+
+    Returns the region as a polygon (xs, ys; empty if none of the box) and
+    the decision boundary as the segment where it crosses the box (empty if
+    the boundary misses the box). Clipping the box's corners by the line
+    needs no division by a tiny weight, so any θ gives finite points.
+    """
+    x0, x1, y0, y1 = box
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    w1, w2, b = (float(v) for v in theta)
+    f = [w1 * cx + w2 * cy + b for cx, cy in corners]
+    poly, cut = [], []
+    for i in range(4):
+        j = (i + 1) % 4
+        if f[i] >= 0:
+            poly.append(corners[i])
+        if (f[i] >= 0) != (f[j] >= 0):
+            t = f[i] / (f[i] - f[j])
+            (ax, ay), (bx, by) = corners[i], corners[j]
+            pt = (ax + t * (bx - ax), ay + t * (by - ay))
+            poly.append(pt)
+            cut.append(pt)
+    return {"xs": [p[0] for p in poly], "ys": [p[1] for p in poly],
+            "line_x": [p[0] for p in cut], "line_y": [p[1] for p in cut]}
+
+
+def plot_box(x2: np.ndarray, margin: float = 0.06) -> tuple[float, float, float, float]:
+    """The data plot's ranges: every tumour inside, with a small margin."""
+    lo, hi = x2.min(axis=0), x2.max(axis=0)
+    pad = (hi - lo) * margin
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+# Gradient norms are drawn on a log axis; an exact 0 (a fully converged
+# runner) would sit at −∞, so plotted values never go below this.
+PLOT_FLOOR = 1e-30
+
+
+def history_rows(course: Course, start: int, stop: int) -> dict:
+    """Rows start..stop−1 of both runners' history, as the lab's plots take them."""
+    g = np.maximum(course.grad_norm[start:stop], PLOT_FLOOR)
+    a = course.accuracy[start:stop]
+    return {"epoch": list(range(start, stop)), "gnorm_ce": g[:, 0].tolist(), "gnorm_mse": g[:, 1].tolist(),
+            "acc_ce": a[:, 0].tolist(), "acc_mse": a[:, 1].tolist()}
+
+
+def grad_range(course: Course, shown: int) -> tuple[float, float]:
+    """The log axis of the gradient plot for epochs 0..shown−1: a decade
+    beyond the extremes, with a fixed top, so it only ever widens downwards."""
+    g = np.maximum(course.grad_norm[:shown], PLOT_FLOOR)
+    return float(10.0 ** np.floor(np.log10(g.min()) - 0.5)), 10.0
+
+
+def regions(course: Course, k: int, box) -> dict:
+    """Each runner's "malignant" region and boundary at epoch k, by runner name."""
+    return {r: half_plane(course.theta[k][:, i], box) for i, r in enumerate(RUNNERS)}
+
+
+def readouts(course: Course, k: int) -> dict:
+    """The lab's numbers at epoch k, by element id, as (text, value)."""
+    out = {"labEpoch": (f"{k:,}", float(k))}
+    for i, r in enumerate(("CE", "MSE")):
+        acc, loss, g = (float(h[k, i]) for h in (course.accuracy, course.loss, course.grad_norm))
+        out[f"labAcc{r}"] = (accuracy_text(acc), acc)
+        out[f"labLoss{r}"] = (readout(loss), loss)
+        out[f"labGrad{r}"] = (readout(g), g)
+    return out
+
+
+def epoch_at(seconds: float) -> int:
+    """Which epoch the animation shows after `seconds`: slow at first, so the
+    boundaries can be seen turning, then fast; 2,000 epochs take ~9.5 s."""
+    return int(6.0 * seconds + 2.0 * seconds ** 3)
+
+
+def count_text(n: int | None) -> str:
+    if n is None:
+        return "…"
+    if n < 0:
+        return f"not within {MAX_EPOCHS:,}"
+    return f"{n} epoch" + ("" if n == 1 else "s")
+
+
+def accuracy_text(a: float) -> str:
+    return f"{100.0 * a:.1f} %"

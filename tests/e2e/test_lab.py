@@ -1,0 +1,168 @@
+"""The training lab through its real controls: SPEC §9's numbers, figures in place, state, keyboard."""
+from __future__ import annotations
+
+import pytest
+
+from explorer import lab
+
+from .conftest import wait_ready
+from .helpers import any_model, any_source, lab_to_end, wait_z
+
+WAIT_LAB_ROWS = "n => Bokeh.documents[1].get_model_by_name('lab_history').data.epoch.length === n"
+
+
+def type_field(page, selector: str, text: str) -> None:
+    page.fill(selector, text)
+    page.press(selector, "Enter")
+
+
+def test_the_spec_numbers_from_the_real_page(app):
+    assert app.text_content("#labEpoch") == "0" and app.get_attribute("#labCE", "data-epochs") == ""
+    assert lab_to_end(app) == (10, 266)
+    assert app.text_content("#labMSE") == "266 epochs" and app.text_content("#labEpoch") == "2,000"
+    type_field(app, "#labS", "6")
+    app.wait_for_function("document.documentElement.dataset.lab === 'idle'")
+    assert lab_to_end(app) == (14, -1)
+    assert app.text_content("#labMSE") == "not within 2,000"
+    assert app.text_content("#labAccMSE") == "62.7 %"
+    assert "MSE not within 2,000" in app.text_content("#labStatus")
+    assert app.get_attribute("#labStatus", "aria-live") == "polite"
+
+
+def test_the_animation_shows_early_epochs_then_finishes(app):
+    app.click("#labRun")
+    app.wait_for_function("document.documentElement.dataset.lab === 'running'")
+    app.wait_for_function("Number(document.getElementById('labEpoch').dataset.value) >= 3")
+    # slow at first: a few epochs, each drawn (the history grows with the shown epoch)
+    shown = int(float(app.get_attribute("#labEpoch", "data-value")))
+    assert shown < 200
+    assert len(any_source(app, "lab_history")["epoch"]) >= shown + 1
+    app.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=40_000)
+    h = any_source(app, "lab_history")
+    assert h["epoch"] == list(range(lab.MAX_EPOCHS + 1))
+    assert app.get_attribute("#labCE", "data-epochs") == "10"
+
+
+def test_figures_are_updated_in_place(app):
+    ids = "['lab_data_plot', 'lab_grad_plot', 'lab_acc_plot', 'lab_history', 'lab_region_ce'].map(n => Bokeh.documents[1].get_model_by_name(n).id)"
+    before = app.evaluate(ids)
+    start = any_source(app, "lab_boundary_ce")
+    lab_to_end(app)
+    after_run = any_source(app, "lab_boundary_ce")
+    assert start != after_run and len(after_run["x"]) == 2
+    app.select_option("#labPair", "1")
+    app.wait_for_function("document.documentElement.dataset.lab === 'idle'")
+    assert app.evaluate(ids) == before and app.evaluate("Bokeh.documents.length") == 2
+    assert any_model(app, "lab_x_axis", "m.axis_label") == "worst radius (standardised)"
+    benign = any_source(app, "lab_benign")
+    assert len(benign["x"]) == 357 and len(any_source(app, "lab_malignant")["x"]) == 212
+
+
+def test_one_epoch_and_reset(app):
+    app.click("#labStep")
+    app.wait_for_function(WAIT_LAB_ROWS, arg=2)
+    assert app.text_content("#labEpoch") == "1"
+    assert app.evaluate("document.documentElement.dataset.lab") == "paused"
+    now = any_source(app, "lab_now")
+    assert now["epoch"] == [1]
+    app.click("#labReset")
+    app.wait_for_function(WAIT_LAB_ROWS, arg=1)
+    assert app.text_content("#labEpoch") == "0" and app.evaluate("document.documentElement.dataset.lab") == "idle"
+
+
+@pytest.mark.parametrize("how", ["s", "lr", "pair"])
+def test_changing_a_control_resets_the_lab_mid_run(app, how):
+    app.click("#labRun")
+    app.wait_for_function("Number(document.getElementById('labEpoch').dataset.value) >= 5")
+    if how == "pair":
+        app.select_option("#labPair", "2")
+    else:
+        type_field(app, "#labS" if how == "s" else "#labLr", "3")
+    app.wait_for_function("document.documentElement.dataset.lab === 'idle'")
+    app.wait_for_timeout(200)  # a stale animation would move the epoch again within a few frames
+    assert app.text_content("#labEpoch") == "0"
+    assert len(any_source(app, "lab_history")["epoch"]) == 1
+    assert app.text_content("#labRun") == "Train"
+
+
+def test_lab_state_is_in_the_url(page, base_url):
+    page.goto(base_url + "#z=-5&y=1&R=8&lp=2&ls=6&llr=0.5")
+    wait_ready(page)
+    assert page.input_value("#labPair") == "2" and page.input_value("#labS") == "6" and page.input_value("#labLr") == "0.5"
+    assert any_model(page, "lab_y_axis", "m.axis_label") == "worst smoothness (standardised)"
+    type_field(page, "#labS", "2")
+    page.wait_for_function("location.hash === '#z=-5&y=1&R=8&lp=2&ls=2&llr=0.5'")
+
+
+def test_text_links_set_the_lab_and_leave_the_explorer_alone(app):
+    type_field(app, "#zNum", "-5")
+    wait_z(app, -5.0)
+    app.click("a[href='#lp=0&ls=6&llr=1']")
+    app.wait_for_function("document.getElementById('labS').value === '6'")
+    assert app.evaluate("document.activeElement.id") == "labRun"
+    assert app.input_value("#zNum") == "-5.00"
+    assert lab_to_end(app) == (14, -1)
+
+
+@pytest.mark.parametrize("field,bad,shown,note", [
+    ("#labS", "abc", "4", "Enter a confidence s"), ("#labS", "11", "10", "Clamped to 10"),
+    ("#labS", "-1", "0", "Clamped to 0"), ("#labLr", "0", "0.01", "Clamped to 0.01"),
+    ("#labLr", "", "1", "Enter a learning rate"),
+])
+def test_bad_lab_input(app, field, bad, shown, note):
+    type_field(app, field, bad)
+    app.wait_for_function("([f, v]) => document.querySelector(f).value === v", arg=[field, shown])
+    msg = "#labSMsg" if field == "#labS" else "#labLrMsg"
+    assert note in app.inner_text(msg)
+    for v in app.evaluate("['labAccCE','labLossCE','labGradCE','labLossMSE'].map(id => document.getElementById(id).textContent)"):
+        assert "NaN" not in v and "Infinity" not in v
+
+
+def test_lab_from_the_keyboard(app):
+    app.focus("#labPair")
+    order = []
+    for _ in range(6):
+        order.append(app.evaluate("document.activeElement.id"))
+        app.keyboard.press("Tab")
+    assert order == ["labPair", "labS", "labLr", "labRun", "labStep", "labReset"]
+    app.focus("#labPair")
+    app.keyboard.press("ArrowDown")  # a select moves to the next pair
+    app.wait_for_function("location.hash.includes('lp=1')")
+    app.focus("#labStep")
+    app.keyboard.press("Enter")
+    app.wait_for_function(WAIT_LAB_ROWS, arg=2)
+    app.focus("#labRun")
+    app.keyboard.press("Space")
+    app.keyboard.press("Space")
+    app.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=30_000)
+    assert app.get_attribute("#labCE", "data-epochs") == "8"
+
+
+def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
+    ctx = browser.new_context(reduced_motion="reduce")
+    page = ctx.new_page()
+    page.goto(base_url)
+    wait_ready(page)
+    page.evaluate("""() => { window.__epochs = [];
+        new MutationObserver(() => window.__epochs.push(document.getElementById('labEpoch').textContent))
+            .observe(document.getElementById('labEpoch'), {childList: true, characterData: true, subtree: true}); }""")
+    page.click("#labRun")
+    page.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=30_000)
+    assert set(page.evaluate("window.__epochs")) == {"2,000"}
+    assert page.get_attribute("#labMSE", "data-epochs") == "266"
+    ctx.close()
+
+
+def test_kiosk_demo_plays_the_lab(browser, base_url):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    page.goto(base_url + "?kiosk=1&idle=1")
+    wait_ready(page)
+    page.wait_for_function("document.documentElement.dataset.lab === 'running'", timeout=60_000)
+    assert page.evaluate("document.documentElement.dataset.demo") == "running"
+    assert page.input_value("#labS") == "6"
+    page.wait_for_function("document.getElementById('lab').getBoundingClientRect().top < 200")
+    page.keyboard.press("Tab")
+    page.wait_for_function("document.documentElement.dataset.demo === undefined", timeout=1_000)
+    assert page.evaluate("document.documentElement.dataset.lab") == "paused"
+    ctx.close()
