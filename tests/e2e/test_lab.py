@@ -166,3 +166,39 @@ def test_kiosk_demo_plays_the_lab(browser, base_url):
     page.wait_for_function("document.documentElement.dataset.demo === undefined", timeout=1_000)
     assert page.evaluate("document.documentElement.dataset.lab") == "paused"
     ctx.close()
+
+
+# Counts full repaints (axes, legends, points: Bokeh's primary layer) per lab plot.
+_COUNT_PRIMARY = """() => {
+    window.__primary = {};
+    for (const view of Object.values(Bokeh.index)) {
+        const name = view.model.name, paint = view._paint_primary;
+        if (!name || !name.startsWith('lab_') || typeof paint !== 'function') continue;
+        window.__primary[name] = 0;
+        view._paint_primary = function (...args) { window.__primary[name]++; return paint.apply(this, args); };
+    }
+    return Object.keys(window.__primary).sort();
+}"""
+_FLOOR = "Bokeh.documents[1].get_model_by_name('lab_grad_y').start"
+_NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def test_training_repaints_only_the_moving_layer(app):
+    """Boundaries, regions and the growing curves are overlays: an epoch redraws them, not the 569 tumours."""
+    for _ in range(25):
+        app.click("#labStep")
+    app.wait_for_function(WAIT_LAB_ROWS, arg=26)
+    app.evaluate(_NEXT_FRAMES)
+    assert app.evaluate(_COUNT_PRIMARY) == ["lab_acc_plot", "lab_data_plot", "lab_grad_plot"]
+    floor = app.evaluate(_FLOOR)
+    for _ in range(10):
+        app.click("#labStep")
+    app.wait_for_function(WAIT_LAB_ROWS, arg=36)
+    app.evaluate(_NEXT_FRAMES)
+    counts = app.evaluate("window.__primary")
+    assert counts["lab_data_plot"] == 0 and counts["lab_acc_plot"] == 0
+    if app.evaluate(_FLOOR) == floor:
+        assert counts["lab_grad_plot"] == 0
+    # the counter does see full repaints: another feature pair redraws the tumours
+    app.select_option("#labPair", "3")
+    app.wait_for_function("window.__primary.lab_data_plot > 0")

@@ -10,7 +10,7 @@ from bokeh.plotting import figure
 
 from .. import lab
 from ..state import State
-from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, style
+from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, legend_keys, style
 
 # Okabe–Ito bluish green and reddish purple: apart from the runners' blue and
 # vermillion, and told apart by shape too (circles benign, triangles malignant).
@@ -40,9 +40,12 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
         region = ColumnDataSource({"x": now[runner]["xs"], "y": now[runner]["ys"]}, name=f"lab_region_{runner}")
         line = ColumnDataSource({"x": now[runner]["line_x"], "y": now[runner]["line_y"]},
                                 name=f"lab_boundary_{runner}")
+        # Moving every frame of a run: on the overlay layer (see style.OVERLAY); both stay inside
+        # the frame by construction (lab.half_plane clips them to the plot box).
         fig.patch("x", "y", source=region, fill_color=color, fill_alpha=0.10, line_alpha=0, hatch_pattern=hatch,
-                  hatch_color=color, hatch_alpha=0.25, hatch_scale=10, name=f"{runner}_lab_region")
-        fig.line("x", "y", source=line, color=color, line_width=3, line_dash=dash, name=f"{runner}_lab_boundary")
+                  hatch_color=color, hatch_alpha=0.25, hatch_scale=10, name=f"{runner}_lab_region", level=OVERLAY)
+        fig.line("x", "y", source=line, color=color, line_width=3, line_dash=dash, name=f"{runner}_lab_boundary",
+                 level=OVERLAY)
     pts = []
     for name, value, marker, color in (("benign", 0, "circle", BENIGN_COLOR),
                                        ("malignant", 1, "triangle", MALIGNANT_COLOR)):
@@ -50,15 +53,9 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
         src = ColumnDataSource({"x": x2[keep, 0].tolist(), "y": x2[keep, 1].tolist()}, name=f"lab_{name}")
         pts.append(fig.scatter("x", "y", source=src, marker=marker, size=7, fill_color=color, fill_alpha=0.55,
                                line_color=color, name=f"lab_{name}_points"))
-    # BokehJS draws no legend sample for a line without data, and a boundary
-    # that leaves the box has none: the legend gets lines of its own, far
-    # outside the (fixed) ranges.
-    off = ColumnDataSource({"x": [-1e6, -1e6 + 1], "y": [-1e6, -1e6]}, name="lab_legend_keys")
-    keys = [fig.line("x", "y", source=off, color=color, line_width=3, line_dash=dash, name=f"{runner}_lab_key")
-            for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed"))]
     fig.add_layout(Legend(items=[
         LegendItem(label="benign", renderers=[pts[0]]), LegendItem(label="malignant", renderers=[pts[1]]),
-        LegendItem(label="CE boundary", renderers=[keys[0]]), LegendItem(label="MSE boundary", renderers=[keys[1]]),
+        *legend_keys(fig, "lab_data", (("ce", "CE boundary", CE_COLOR, "solid"), ("mse", "MSE boundary", MSE_COLOR, "dashed"))),
     ], **LEGEND, name="lab_data_legend"), "below")
     return fig
 
@@ -66,7 +63,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
 def history_figures(course: lab.Course):
     history = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_history")
     now = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_now")
-    epochs = Range1d(0, 20, name="lab_epoch_x")
+    epochs = Range1d(0, lab.epoch_axis_end(0), name="lab_epoch_x")
     g = figure(
         name="lab_grad_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
         y_range=Range1d(*lab.grad_range(course, 1), name="lab_grad_y"), y_axis_type="log",
@@ -84,13 +81,16 @@ def history_figures(course: lab.Course):
         style(fig)
         lines = []
         for runner, color, dash, marker in (("ce", CE_COLOR, "solid", "triangle"), ("mse", MSE_COLOR, "dashed", "diamond")):
+            # Growing every frame: overlay layer. Inside the frame by construction:
+            # the epoch axis always reaches past the shown epoch, accuracy is in
+            # [0, 1], the gradient axis reaches below the smallest norm.
             lines.append(fig.line("epoch", f"{col}_{runner}", source=history, color=color, line_width=3,
-                                  line_dash=dash, name=f"{runner}_lab_{col}"))
+                                  line_dash=dash, name=f"{runner}_lab_{col}", level=OVERLAY))
             fig.scatter("epoch", f"{col}_{runner}", source=now, marker=marker, size=13, color=color,
                         line_color="white", level=OVERLAY, name=f"{runner}_lab_{col}_now")
-        fig.add_layout(Legend(items=[LegendItem(label="cross-entropy runner", renderers=[lines[0]]),
-                                     LegendItem(label="MSE runner", renderers=[lines[1]])],
-                              **LEGEND, name=f"lab_{col}_legend"), "below")
+        fig.add_layout(Legend(items=legend_keys(fig, f"lab_{col}", (
+            ("ce", "cross-entropy runner", CE_COLOR, "solid"), ("mse", "MSE runner", MSE_COLOR, "dashed"))),
+            **LEGEND, name=f"lab_{col}_legend"), "below")
         fig.add_tools(HoverTool(renderers=[lines[0]], mode="vline", tooltips=[
             ("epoch", "@epoch{0}"), ("CE runner", f"@{col}_ce{{0.000e0}}" if col == "gnorm" else "@acc_ce{0.0%}"),
             ("MSE runner", f"@{col}_mse{{0.000e0}}" if col == "gnorm" else "@acc_mse{0.0%}")]))

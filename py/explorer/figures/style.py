@@ -49,3 +49,17 @@ def theme_overrides() -> dict:
                  "legend": {"label_text_color": dark}, "grid": {"grid_line_color": "#3a3a3a"},
                  "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK},
     }
+
+
+def legend_keys(fig, name: str, keys) -> list:
+    """Lines that exist only to be shown in a legend, far outside the plot's fixed ranges.
+
+    BokehJS draws no legend sample for an overlay-level renderer once the
+    plot relayouts, nor for a line without data; the lab's moving lines are
+    both at times. keys: (label, colour, dash) per entry.
+    """
+    from bokeh.models import ColumnDataSource, LegendItem
+    off = ColumnDataSource({"x": [-1e6, -1e6 + 1], "y": [1.0, 1.0]}, name=f"{name}_keys")
+    return [LegendItem(label=label, renderers=[fig.line("x", "y", source=off, color=color, line_width=3,
+                                                         line_dash=dash, name=f"{series}_{name}_key")])
+            for series, label, color, dash in keys]
