@@ -36,6 +36,14 @@ def main() -> None:
                 path = out / f"{name}-{scheme}.png"
                 page.screenshot(path=str(path), full_page=name == "phone")
                 print(path)
+                page.fill("#labS", "6")
+                page.press("#labS", "Enter")
+                page.click("#labRun")
+                page.click("#labRun")
+                page.wait_for_function("document.documentElement.dataset.lab === 'done'")
+                path = out / f"{name}-{scheme}-lab.png"
+                page.locator("#lab").screenshot(path=str(path))
+                print(path)
                 ctx.close()
         browser.close()
     httpd.shutdown()

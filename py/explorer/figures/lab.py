@@ -26,9 +26,9 @@ def axis_label(feature: str) -> str:
 def data_figure(st: State, course: lab.Course, x2, y, box):
     f1, f2 = lab.PAIRS[st.lab_pair]
     fig = figure(
-        name="lab_data_plot", height=360, sizing_mode="stretch_width",
+        name="lab_data_plot", height=460, sizing_mode="stretch_width",
         x_range=Range1d(box[0], box[1], name="lab_x"), y_range=Range1d(box[2], box[3], name="lab_y"),
-        title="Tumours, and where each runner says “malignant”", tools="",
+        title="Where each runner says “malignant”", tools="",
     )
     style(fig)
     fig.xaxis[0].axis_label = axis_label(f1)
@@ -56,7 +56,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
     fig.add_layout(Legend(items=[
         LegendItem(label="benign", renderers=[pts[0]]), LegendItem(label="malignant", renderers=[pts[1]]),
         *legend_keys(fig, "lab_data", (("ce", "CE boundary", CE_COLOR, "solid"), ("mse", "MSE boundary", MSE_COLOR, "dashed"))),
-    ], **LEGEND, name="lab_data_legend"), "below")
+    ], **{**LEGEND, "ncols": 2}, name="lab_data_legend"), "below")
     return fig
 
 
@@ -67,7 +67,7 @@ def history_figures(course: lab.Course):
     g = figure(
         name="lab_grad_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
         y_range=Range1d(*lab.grad_range(course, 1), name="lab_grad_y"), y_axis_type="log",
-        title="Gradient norm of each runner's loss", x_axis_label="epoch",
+        title="Gradient norm |∇θ| of each loss", x_axis_label="epoch",
         y_axis_label="|∇θ mean loss| (log scale)", tools="",
     )
     a = figure(
@@ -89,7 +89,7 @@ def history_figures(course: lab.Course):
             fig.scatter("epoch", f"{col}_{runner}", source=now, marker=marker, size=13, color=color,
                         line_color="white", level=OVERLAY, name=f"{runner}_lab_{col}_now")
         fig.add_layout(Legend(items=legend_keys(fig, f"lab_{col}", (
-            ("ce", "cross-entropy runner", CE_COLOR, "solid"), ("mse", "MSE runner", MSE_COLOR, "dashed"))),
+            ("ce", "cross-entropy", CE_COLOR, "solid"), ("mse", "MSE", MSE_COLOR, "dashed"))),
             **LEGEND, name=f"lab_{col}_legend"), "below")
         fig.add_tools(HoverTool(renderers=[lines[0]], mode="vline", tooltips=[
             ("epoch", "@epoch{0}"), ("CE runner", f"@{col}_ce{{0.000e0}}" if col == "gnorm" else "@acc_ce{0.0%}"),
