@@ -102,3 +102,19 @@ def test_lab_figures_show_the_start_of_the_default_course():
     line = next(r for r in m["lab_data_plot"].renderers if r.name == "ce_lab_boundary").data_source.data
     assert len(line["x"]) == 2 and all(abs(x + y) < 1e-12 for x, y in zip(line["x"], line["y"]))
     assert lab.MAX_EPOCHS == 2000
+
+
+def test_every_plot_text_ends_in_a_generic_font_family():
+    """Bokeh's default, "helvetica" alone, drew serif text in Firefox on Linux."""
+    from explorer.figures.style import FONT
+    d = Document()
+    m = figures.build(table=lab_table())
+    for hosts in figures.DOCS.values():
+        for name in hosts:
+            d.add_root(m[name])
+    fonts = {(type(model).__name__, prop): getattr(model, prop) for model in d.models
+             for prop in model.properties() if prop.endswith("text_font")}
+    shown = {k: v for k, v in fonts.items() if k[0] in ("Title", "LinearAxis", "LogAxis", "Legend")
+             and not k[1].startswith(("title_", "group_"))}
+    assert len(shown) >= 6 and set(shown.values()) == {FONT}, shown
+    assert FONT.endswith("sans-serif")

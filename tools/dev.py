@@ -29,12 +29,22 @@ BAKED = ROOT / "assets" / "app" / "baked.js"
 REQUIREMENTS = ROOT / "tools" / "requirements.txt"
 CHROMIUM = "/usr/bin/chromium"
 # Module name → what provides it, for the "is it installed?" check.
-NEEDED_MODULES = ("pytest", "playwright", "hypothesis", "mpmath", "numpy", "bokeh", "axe_playwright_python")
+NEEDED_MODULES = ("pytest", "playwright", "hypothesis", "mpmath", "numpy", "bokeh", "axe_playwright_python", "selenium",
+                  "websocket")
+# Debian packages the browser tests need, by the file that shows each is installed:
+# the three engines, a virtual display for WebKitGTK, and a math font (with
+# one, WebKit stretches brackets in MathML; the tests must see what users see).
+APT_NEEDS = {CHROMIUM: "chromium", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",
+             "/usr/bin/firefox-esr": "firefox-esr", "/usr/bin/WebKitWebDriver": "webkit2gtk-driver",
+             "/usr/bin/Xvfb": "xvfb", "/usr/bin/xauth": "xauth",
+             "/usr/share/fonts/opentype/stix/STIXGeneral-Regular.otf": "fonts-stix"}
 
 
 def setup() -> None:
+    import snapshot
     import vendor
     vendor.ensure()
+    snapshot.ensure()
 
 
 # The Python the browser runs, carried by baked.js in every mode: one file
@@ -74,6 +84,8 @@ def baked_source() -> str:
     payload["readouts"].update({k: {"text": t, "value": repr(v)} for k, (t, v) in lab.readouts(course, 0).items()})
     payload["hash"] = to_hash(st)
     payload["lab_data"] = table
+    import snapshot  # a page restores only a snapshot of exactly the Python it carries
+    payload["app_digest"] = snapshot.app_digest({p: (ROOT / p).read_text() for p in BROWSER_SOURCES})
     # PyScript's configuration and the app's Python sources.
     payload["pyscript_config"] = tomllib.loads((ROOT / "pyscript.toml").read_text())
     payload["app_files"] = {p: (ROOT / p).read_text() for p in BROWSER_SOURCES}
@@ -98,11 +110,15 @@ def build() -> Path:
     setup()
     page = (ROOT / "index.html").read_text()
     loaders = ('<script src="assets/app/baked.js" defer></script>\n<script src="assets/vendor/manifest.js"></script>\n'
+               '<script src="assets/vendor/snapshot/manifest.js"></script>\n<script src="assets/app/snapshot.js"></script>\n'
                '<script src="assets/app/boot.js"></script>\n')
     stylesheet = '<link rel="stylesheet" href="assets/app/style.css">'
     assert loaders in page and stylesheet in page, "index.html changed: update tools/dev.py build()"
+    import snapshot
+    snap_pack = vendor.VENDOR / vendor.pack_name(snapshot.rel(snapshot.SINGLE_VARIANT))
     inline = [BAKED.read_text(), *((vendor.VENDOR / vendor.pack_name(p)).read_text() for p in vendor.PACKED),
-              (ROOT / "assets" / "app" / "boot.js").read_text()]
+              *([snap_pack.read_text()] if snap_pack.is_file() else []), snapshot.MANIFEST.read_text(),
+              (ROOT / "assets" / "app" / "snapshot.js").read_text(), (ROOT / "assets" / "app" / "boot.js").read_text()]
     for text in inline:
         if "</script" in text.lower():
             raise SystemExit("build: a script to inline contains '</script'")
@@ -186,14 +202,15 @@ def install_test_deps() -> None:
     if missing:
         print(f"test: installing Python test dependencies ({', '.join(missing)} missing)", flush=True)
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)], check=True)
-    if not os.path.exists(CHROMIUM):
+    missing_apt = sorted({pkg for path, pkg in APT_NEEDS.items() if not os.path.exists(path)})
+    if missing_apt:
         if shutil.which("apt-get") is None:
-            sys.exit(f"test: no browser at {CHROMIUM}. On macOS or Windows run `python3 -m playwright install "
+            sys.exit(f"test: missing {', '.join(missing_apt)}. On macOS or Windows run `python3 -m playwright install "
                      "chromium` and set EXPLORER_CHROMIUM to its path (see README).")
-        print("test: installing Debian's chromium", flush=True)
+        print(f"test: installing Debian's {', '.join(missing_apt)}", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing_apt], check=True, env=env)
 
 
 def test(pytest_args: list[str]) -> int:

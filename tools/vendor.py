@@ -35,6 +35,10 @@ LOCK = ROOT / "tools" / "vendor.lock.json"
 CACHE = ROOT / "tools" / ".cache"
 GENERATED_LOCK = "pyodide/pyodide-lock.json"
 LAB_DATA = "data/breast_cancer.csv"
+# Made after the runtime is verified, by tools/snapshot.py, which keys and
+# checks it itself; this step only leaves the "none yet" manifest in place.
+SNAPSHOT_PATHS = ("snapshot/", "packs/snapshot__")
+SNAPSHOT_PLACEHOLDER = ("snapshot/manifest.js", "self.EXPLORER_SNAPSHOT = null;\n")
 PYSCRIPT_BUNDLE = "pyscript/pyscript.bundle.js"
 MANIFEST = "manifest.js"
 # Files a file:// page needs but cannot fetch: carried in classic scripts
@@ -248,6 +252,8 @@ def build(lock: dict | None, relock: bool) -> dict:
             (out / pack_name(rel)).parent.mkdir(parents=True, exist_ok=True)
             (out / pack_name(rel)).write_text(pack_script(rel, (out / rel).read_bytes(), zipped))
         (out / MANIFEST).write_text(manifest_script(PLAN))
+        (out / SNAPSHOT_PLACEHOLDER[0]).parent.mkdir(parents=True, exist_ok=True)
+        (out / SNAPSHOT_PLACEHOLDER[0]).write_text(SNAPSHOT_PLACEHOLDER[1])
         runtime_wheels = [f"pyodide/{m['file_name']}" for m in pyodide_entries.values()]
         for rel in (GENERATED_LOCK, PYSCRIPT_BUNDLE, MANIFEST, *runtime_wheels, *map(pack_name, PACKED)):
             new_lock["generated"][rel] = sha256_file(out / rel)
@@ -378,7 +384,8 @@ def verify_installed(lock: dict) -> list[str]:
         elif sha256_file(p) != digest:
             problems.append(f"checksum mismatch {rel}")
     if VENDOR.is_dir():
-        extra = {str(p.relative_to(VENDOR)) for p in VENDOR.rglob("*") if p.is_file()} - set(want)
+        extra = {str(p.relative_to(VENDOR)) for p in VENDOR.rglob("*") if p.is_file()
+                 and not str(p.relative_to(VENDOR)).startswith(SNAPSHOT_PATHS)} - set(want)
         problems += [f"unexpected {e}" for e in sorted(extra)]
     return problems
 

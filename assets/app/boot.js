@@ -31,6 +31,8 @@
     [NUMPY_WHEEL]: "application/zip",
   };
   const PACKED_CODE = [PY + "pyodide.mjs", PY + "pyodide.asm.js", V + "pyscript/pyscript.bundle.js"];
+  // Never a file: the import map points it at the stand-in module (prepareRuntime).
+  const STAND_IN = PY + "explorer-pyodide.mjs";
 
   // Per-stage limits. loadPyodide can hang instead of rejecting, so every
   // stage has one; `?boot_timeout=S` shortens them all (tests, kiosks).
@@ -52,6 +54,15 @@
   };
   let timer = 0;
   let mode = "vendored";
+  let realPyodide = "";
+  let snapshot = Promise.resolve(null);
+  let runtime, pyodide, pyodideModule, wasmModule;
+  const parsed = new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    else resolve();
+  });
+  let prefetchSnapshot = "";
+  let bootNote = ""; // why a snapshot was not used, for people and tests
 
   function $(id) { return document.getElementById(id); }
 
@@ -91,6 +102,8 @@
     html.dataset.state = "ready";
     $("boot").hidden = true;
     for (const el of document.querySelectorAll("[data-live-control]")) el.disabled = false;
+    setTimeout(drawLab, 0);
+    prefetchLater();
   }
 
   // Errors while loading are fatal to loading (after it, Python handles its own).
@@ -178,31 +191,154 @@
     document.head.appendChild(l);
   }
 
-  // Returns [PyScript module URL, Pyodide interpreter module URL].
-  async function runtimeURLs() {
-    if (mode === "cdn") return [CDN.pyscript, CDN.pyodide];
-    if (mode === "vendored") return [abs(V + "pyscript/pyscript.bundle.js"), abs(PY + "pyodide.mjs")];
-    const packs = await loadPacks();
-    const files = new Map();
-    for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
-    answerFetches(files);
-    // Pyodide skips its own (blocked) import of pyodide.asm.js when this is defined.
-    await loadScript(blobURL(packs[PY + "pyodide.asm.js"], "text/javascript"));
-    // PyScript imports the interpreter by URL, which file:// blocks; an import
-    // map points that URL at the packed copy (PyScript only accepts a
-    // scheme:// or relative URL, and derives Pyodide's indexURL from it).
+  // With the runtime vendored (served or packed), Python starts at once, beside
+  // BokehJS, and PyScript's interpreter is a stand-in module whose
+  // loadPyodide hands PyScript that instance (restored from a snapshot when
+  // one fits). PyScript only accepts a scheme:// or relative URL for it and
+  // derives Pyodide's indexURL from its folder, so an import map points a
+  // URL in the runtime's folder at the stand-in. Returns the PyScript URL.
+  async function prepareRuntime() {
+    // First of all: Firefox ignores an import map added after any module import.
+    const standIn = `export const version = ${JSON.stringify(VERSIONS.pyodide)};\n` +
+      "export const loadPyodide = (options) => globalThis.explorerBoot.loadPyodide(options);\n";
     const map = document.createElement("script");
     map.type = "importmap";
     map.nonce = "explorer-importmap"; // the page's CSP admits no other inline script
-    map.textContent = JSON.stringify({
-      imports: { [abs(PY + "pyodide.mjs")]: blobURL(packs[PY + "pyodide.mjs"], "text/javascript") },
-    });
+    map.textContent = JSON.stringify({ imports: { [abs(STAND_IN)]: blobURL(standIn, "text/javascript") } });
     document.head.appendChild(map);
-    return [blobURL(packs[V + "pyscript/pyscript.bundle.js"], "text/javascript"), abs(PY + "pyodide.mjs")];
+    let pyscript;
+    if (mode === "vendored") {
+      realPyodide = abs(PY + "pyodide.mjs");
+      pyscript = abs(V + "pyscript/pyscript.bundle.js");
+      pyodideModule = import(realPyodide);
+      shareWasm();
+      // Loaded here, not by Pyodide, so that the module factory can be hooked.
+      await loadScript(PY + "pyodide.asm.js");
+    } else {
+      const packs = await loadPacks();
+      const files = new Map();
+      for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
+      answerFetches(files);
+      realPyodide = blobURL(packs[PY + "pyodide.mjs"], "text/javascript");
+      pyodideModule = import(realPyodide);
+      shareWasm();
+      // Pyodide skips its own (blocked) import of pyodide.asm.js when this is defined.
+      await loadScript(blobURL(packs[PY + "pyodide.asm.js"], "text/javascript"));
+      pyscript = blobURL(packs[V + "pyscript/pyscript.bundle.js"], "text/javascript");
+    }
+    useSharedWasm();
+    return pyscript;
+  }
+
+  // pyodide.asm.wasm (10 MB) compiles from the moment it starts arriving,
+  // beside BokehJS, instead of when loadPyodide asks for it; Pyodide's own
+  // request for it gets an empty stand-in (one download, one compile).
+  function shareWasm() {
+    const url = abs(PY + "pyodide.asm.wasm");
+    const realFetch = window.fetch;
+    wasmModule = WebAssembly.compileStreaming(realFetch(url));
+    wasmModule.catch((e) => fail(`The Python runtime could not be loaded (pyodide.asm.wasm: ${e.message}).`));
+    window.fetch = function (input, init) {
+      const u = (typeof input === "string" || input instanceof URL) ? String(input) : input.url;
+      if (abs(u).split(/[?#]/)[0] === url) return Promise.resolve(new Response(new Uint8Array(0)));
+      return realFetch.call(this, input, init);
+    };
+  }
+
+  function useSharedWasm() {
+    const create = globalThis._createPyodideModule;
+    globalThis._createPyodideModule = (settings) => create({
+      ...settings,
+      instantiateWasm(imports, receive) {
+        wasmModule.then((m) => WebAssembly.instantiate(m, imports).then((instance) => [instance, m]))
+          .then(([instance, m]) => receive(instance, m), // what goes wrong after this is Pyodide's to report
+            (e) => fail(`The Python runtime could not be started (${e.message}).`));
+        return {};
+      },
+    });
+  }
+
+  // Python's output before PyScript has said where it goes, then passed on.
+  const output = { held: [], sink: null };
+  function emit(stream, text) {
+    if (output.sink) output.sink[stream](text);
+    else output.held.push([stream, text]);
+  }
+  function handOver(options) {
+    output.sink = { stdout: options.stdout || console.log, stderr: options.stderr || console.warn };
+    for (const [stream, text] of output.held.splice(0)) output.sink[stream](text);
+    return pyodide;
+  }
+
+  // -- the snapshot (assets/app/snapshot.js) ----------------------------------
+  // Fetched only where it costs no download that delays this visit: always
+  // from disk and in the single file (the bytes are here) and from a server on
+  // this machine; from any other server only out of the HTTP cache (a repeat
+  // visit), while a first visit boots normally and fetches it when idle, for
+  // the next one. `?snapshot=0|1`: never / always.
+  async function loadSnapshot() {
+    const info = window.EXPLORER_SNAPSHOT;
+    const want = params.get("snapshot");
+    const S = window.explorerSnapshot;
+    if (!info || !S || want === "0" || mode === "cdn") return null;
+    const e = S.engine();
+    const variant = info.variants.find((v) => v.engine.jspiNew === e.jspiNew && v.engine.jspiOld === e.jspiOld);
+    if (!variant) return null;
+    const path = V + variant.file;
+    let bytes;
+    if (mode === "vendored") {
+      const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
+      const r = await fetch(path, want === "1" || local ? {} : { cache: "only-if-cached", mode: "same-origin" })
+        .catch(() => null);
+      if (!r || !r.ok) {
+        prefetchSnapshot = path;
+        return null;
+      }
+      bytes = new Uint8Array(await r.arrayBuffer());
+    } else {
+      if (mode === "file") await loadScript(V + "packs/" + variant.file.replaceAll("/", "__") + ".js");
+      else if (!(window.EXPLORER_PACKS || {})[path]) return null; // the single file carries one variant
+      bytes = await unpack(path);
+    }
+    const snap = await S.open(bytes, variant.engine.jspiNew || variant.engine.jspiOld); // see snapshot.js: inflate
+    performance.mark("explorer:snapshot-read");
+    return { snap, compiled: S.compile(snap) };
+  }
+
+  function prefetchLater() {
+    if (!prefetchSnapshot) return;
+    const go = () => fetch(prefetchSnapshot, { priority: "low" }).catch(() => {});
+    if (window.requestIdleCallback) requestIdleCallback(go, { timeout: 10000 });
+    else setTimeout(go, 2000);
+  }
+
+  async function bootPyodide() {
+    const { loadPyodide } = await pyodideModule;
+    const options = { indexURL: abs(PY), stdout: (t) => emit("stdout", t), stderr: (t) => emit("stderr", t) };
+    const s = await snapshot.catch((e) => { console.warn(`explorer: snapshot unreadable (${e.message})`); return null; });
+    await parsed; // baked.js (deferred) has run
+    if (s && s.snap.meta.app_digest === window.EXPLORER_BAKED.app_digest) {
+      let hook;
+      try {
+        const compiled = await s.compiled;
+        hook = window.explorerSnapshot.hookNextModule(s.snap, compiled, true);
+        const py = await loadPyodide({ ...options, _loadSnapshot: s.snap.memory() });
+        window.explorerSnapshot.afterRestore(py, s.snap.meta);
+        html.dataset.boot = "snapshot";
+        performance.mark("explorer:restored");
+        return py;
+      } catch (e) {
+        if (hook) hook.unhook();
+        bootNote = `booting without the snapshot (${(hook && hook.seen.refused) || e.message})`;
+        console.warn(`explorer: ${bootNote}`);
+      }
+    }
+    html.dataset.boot = "normal";
+    return loadPyodide(options);
   }
 
   async function startPython() {
-    const [pyscript, interpreter] = await runtimeURLs();
+    const [pyscript, interpreter] = mode === "cdn" ? [CDN.pyscript, CDN.pyodide] : [await runtime, abs(STAND_IN)];
     const script = document.createElement("script");
     script.type = "py";
     script.async = true;
@@ -312,13 +448,21 @@
       // Downloads that overlap BokehJS and Python's start. (Pyodide fetches
       // the wheel with the lock's integrity; Chromium still uses this preload:
       // one request, checked by a test.)
-      for (const file of [PY + "pyodide.asm.wasm", PY + "python_stdlib.zip", NUMPY_WHEEL]) preload(file, "fetch");
+      for (const file of [PY + "pyodide.asm.wasm", PY + "python_stdlib.zip"]) preload(file, "fetch");
+    }
+    snapshot = loadSnapshot();
+    // numpy's wheel only where no snapshot brings numpy along (a cache lookup decides).
+    if (mode === "vendored") snapshot.then((s) => { if (!s) preload(NUMPY_WHEEL, "fetch"); }, () => preload(NUMPY_WHEEL, "fetch"));
+    if (mode !== "cdn" && typeof WebAssembly === "object") {
+      runtime = prepareRuntime();
+      pyodide = runtime.then(bootPyodide);
+      pyodide.catch(() => {}); // reported through PyScript, which awaits it
     }
     await loadBokeh();
   })();
   early.catch(() => {}); // reported by start(), once the page can show it
 
-  let figures, labFigures;
+  let figures, drawLab;
   async function start() {
     if (!window.EXPLORER_BAKED) {
       fail("A file of the page is missing: assets/app/baked.js.");
@@ -342,15 +486,25 @@
     }
     stage("runtime");
     startPython().catch((e) => fail(`The Python runtime could not be loaded (${e.message}).`));
-    labFigures = figures.then(() => embed("lab")).then((out) => {
-      performance.mark("explorer:lab-paint");
-      html.dataset.labFigures = "drawn";
-      return out;
-    });
-    labFigures.catch((e) => fail(`The lab's figures could not be drawn (${e.message}).`));
   }
 
-  window.explorerBoot = { stage, fail, ready, figures: () => figures, labFigures: () => labFigures };
+  // The training lab sits below the explorer: its figures are embedded once
+  // the explorer is live, so they never delay it; Python then binds the lab.
+  const labFigures = new Promise((resolve, reject) => { drawLab = () => {
+    embed("lab").then((out) => {
+      performance.mark("explorer:lab-paint");
+      html.dataset.labFigures = "drawn";
+      resolve(out);
+    }, reject);
+  }; });
+  labFigures.catch((e) => {
+    console.warn(`explorer: the lab's figures could not be drawn (${e.message})`);
+    $("notice").textContent = "The training lab could not be drawn; the explorer above works.";
+    $("notice").hidden = false;
+  });
+
+  window.explorerBoot = { stage, fail, ready, figures: () => figures, labFigures: () => labFigures,
+    loadPyodide: handOver, bootNote: () => bootNote };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

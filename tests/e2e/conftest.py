@@ -45,9 +45,11 @@ def page(watch):
 
 
 def wait_ready(page, timeout=READY_TIMEOUT_MS):
+    """The explorer is live (`data-state=ready`), then the lab too (it joins right after)."""
     page.wait_for_function("document.documentElement.dataset.state !== 'loading'", timeout=timeout)
     state = page.evaluate("document.documentElement.dataset.state")
     assert state == "ready", f"page ended in state {state!r}: " + page.inner_text("#bootError")
+    page.wait_for_function("document.documentElement.dataset.lab !== undefined", timeout=timeout)
 
 
 @pytest.fixture

@@ -159,7 +159,8 @@ def test_moving_z_repaints_only_the_points_layer(app):
         app.keyboard.press("ArrowRight")
     wait_z(app, 0.0)
     app.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    assert app.evaluate("window.__primary") == {"loss_plot": 0, "grad_plot": 0, "race_plot": 0}
+    assert app.evaluate("window.__primary") == {"loss_plot": 0, "grad_plot": 0, "race_plot": 0, "lab_data_plot": 0,
+                                                "lab_grad_plot": 0, "lab_acc_plot": 0}
     # The counter does see full repaints: a new label redraws the curves.
     app.click("label[for=y0]")
     app.wait_for_function("window.__primary.loss_plot > 0 && window.__primary.grad_plot > 0")

@@ -30,9 +30,10 @@ def idle_seconds(param: str | None) -> float:
 
 
 class AttractMode:
-    def __init__(self, page, clock, store, explorer, race, lab, idle_s: float):
+    def __init__(self, page, clock, store, explorer, race, idle_s: float):
         self.page, self.clock, self.store = page, clock, store
-        self.explorer, self.race, self.lab = explorer, race, lab
+        self.explorer, self.race = explorer, race
+        self.lab = None  # set by the app once the lab has joined
         self._idle = page.delay(self.start, idle_s * 1000.0)
         self._act = None
         self._act_t0 = 0.0
@@ -62,7 +63,8 @@ class AttractMode:
         self.clock.stop("demo")
         self.explorer.stop_sweep()
         self.race.pause()
-        self.lab.pause()
+        if self.lab is not None:
+            self.lab.pause()
         del js.document.documentElement.dataset.demo
 
     def _begin(self, index: int, now: float) -> None:
@@ -96,6 +98,8 @@ class AttractMode:
         return not start and elapsed >= DEMO_HOLD_S
 
     def _lab_act(self, start: bool, elapsed: float) -> bool:
+        if self.lab is None:
+            return True
         if start:
             self._scroll(self.lab.section)
             self.store.update(lab_s=DEMO_LAB_S)
@@ -105,6 +109,8 @@ class AttractMode:
         return not self.lab.running
 
     def _lab_hold_act(self, start: bool, elapsed: float) -> bool:
+        if self.lab is None:
+            return True
         if start or elapsed < DEMO_HOLD_S:
             return False
         self._scroll(None)

@@ -134,6 +134,8 @@ class LabPanel:
     # -- events → lab -------------------------------------------------------
     def bind(self) -> None:
         e, on = self.el, self.page.on
+        for el in js.document.querySelectorAll("[data-lab-control]"):
+            el.disabled = False
         on(e["labPair"], "change", self._pair_picked)
         for key, parse in (("labS", parse_lab_s), ("labLr", parse_lr)):
             on(e[key], "input", lambda ev, k=key, p=parse: self._typed(k, p, commit=False))

@@ -60,7 +60,6 @@ def grad_figure(st: State, op: ColumnDataSource):
         title="Gradient magnitude vs logit z",
         x_axis_label="logit z", y_axis_label="|∂loss/∂z|", tools="",
     )
-    style(gr)
     # The log view is a second set of renderers on a log-scaled extra range,
     # shown instead of the linear set: Bokeh cannot switch an axis's scale
     # after the plot is built, but visibility is ordinary data.
@@ -70,6 +69,7 @@ def grad_figure(st: State, op: ColumnDataSource):
                           name="grad_log_axis"), "left")
     gr.yaxis[0].name = "grad_lin_axis"
     gr.yaxis[0].visible = not st.log_grad
+    style(gr)
     items = {"CE": [], "MSE": []}
     for scale in ("lin", "log"):
         kw = {"y_range_name": "log"} if scale == "log" else {}

@@ -13,9 +13,13 @@ MSE_COLOR = "#D55E00"
 CE_COLOR_DARK = "#56B4E9"
 MSE_COLOR_DARK = "#E69F00"
 
+# Bokeh's default is "helvetica" alone: Chromium maps it to a sans font, but
+# Firefox on Linux, without a Helvetica alias installed, falls back to serif.
+# The same first choice keeps Chromium's look; the generic family ends it.
+FONT = "helvetica, arial, sans-serif"
 # Legends sit below the plot area: at phone width they would cover the curves.
 LEGEND = dict(orientation="horizontal", location="center", background_fill_alpha=0.0, border_line_color=None,
-              padding=2, margin=4)
+              padding=2, margin=4, label_text_font=FONT)
 # Markers and runners that move every frame are drawn on Bokeh's overlay
 # layer: a move then repaints only that layer, not the axes, legends and
 # curves (a full repaint of one plot is ~5 ms here). Overlay renderers are
@@ -29,8 +33,10 @@ def style(fig) -> None:
     fig.outline_line_color = None
     fig.toolbar_location = None
     fig.title.text_font_size = "14px"
+    fig.title.text_font = FONT
     fig.min_border_left = 50
     for ax in (*fig.xaxis, *fig.yaxis):
+        ax.axis_label_text_font = ax.major_label_text_font = FONT
         ax.axis_label_text_font_style = "normal"
         ax.axis_label_text_font_size = "13px"
         ax.major_label_text_font_size = "12px"

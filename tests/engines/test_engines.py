@@ -1,0 +1,116 @@
+"""The page in Firefox ESR and WebKitGTK, in every mode, through real input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from explorer import maths
+from explorer.fmt import readout
+from tests.conftest import ROOT
+
+from .conftest import ENGINES, launch, open_ready, wait
+
+pytestmark = pytest.mark.engines
+
+READOUTS = ("p", "ce", "mse", "gce", "gmse", "ratio")
+SHOTS = ROOT / "dist" / "screenshots" / "engines"
+_CANVASES = """(() => {
+    const sizes = [];
+    (function walk(root) {
+        for (const c of root.querySelectorAll('canvas')) sizes.push([c.width, c.height]);
+        for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+    })(document);
+    return sizes;
+})()"""
+_FOREIGN = """(() => {
+    const ok = [location.origin + '/', 'file:', 'blob:', 'data:'];
+    return performance.getEntriesByType('resource').map(e => e.name)
+        .filter(n => !ok.some(p => n.startsWith(p)) || (location.protocol === 'file:' && n.startsWith('http')));
+})()"""
+
+
+def check_readouts(b, z: float, y: int) -> None:
+    want = maths.point(z, y)
+    got = b.js(f"Object.fromEntries({json.dumps(READOUTS)}.map(id => "
+               "[id, [document.getElementById(id).textContent, document.getElementById(id).dataset.value]]))")
+    for k in READOUTS:
+        assert got[k] == [readout(want[k]), repr(want[k])], (b.name, z, y, k)
+
+
+@pytest.mark.parametrize("mode", ["served", "file", "single"])
+def test_the_page_works(engine, urls, mode):
+    b = engine
+    open_ready(b, urls[mode])
+    assert b.js("document.documentElement.dataset.mode") == {"served": "vendored"}.get(mode, mode)
+    # Both engines restore the snapshot made in Chromium (WebKit its no-JSPI
+    # variant, which the single file does not carry: there it boots normally).
+    boot = "normal" if (b.name, mode) == ("webkit", "single") else "snapshot"
+    assert b.js("document.documentElement.dataset.boot") == boot, b.js("explorerBoot.bootNote()")
+    check_readouts(b, -2.0, 1)  # the default state, computed by Python in this engine
+    b.type_into("#zNum", "-5")
+    wait(b, "Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5")
+    check_readouts(b, -5.0, 1)
+    assert b.js("Array.from(Bokeh.documents[0].get_model_by_name('op_source').data.gmse)") == [maths.point(-5, 1)["gmse"]]
+    b.click("label[for=y0]")
+    wait(b, "document.getElementById('y0').checked && document.getElementById('gce').dataset.value !== "
+            f"{json.dumps(repr(maths.point(-5, 1)['gce']))}")
+    check_readouts(b, -5.0, 0)
+    b.js("document.getElementById('z').focus()")  # the slider: arrows move z by 0.1, with Shift by 1
+    b.keys("ArrowRight", "ArrowRight")
+    b.keys("ArrowLeft", hold="Shift")
+    wait(b, "Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5.8")
+    check_readouts(b, -5.8, 0)
+    assert b.js("document.getElementById('zNum').value") == "-5.80"
+    # the figures drew: the models are there and every canvas has a size
+    names = b.js("['loss_plot', 'grad_plot', 'race_plot'].map(n => !!Bokeh.documents[0].get_model_by_name(n))"
+                 ".concat(['lab_data_plot', 'lab_grad_plot', 'lab_acc_plot'].map(n => !!Bokeh.documents[1].get_model_by_name(n)))")
+    assert names == [True] * 6
+    sizes = b.js(_CANVASES)
+    assert len(sizes) >= 6 and all(w > 0 and h > 0 for w, h in sizes), sizes
+    # numpy trains the lab in this engine too (SPEC §9's numbers)
+    b.click("#labRun")
+    wait(b, "document.documentElement.dataset.lab === 'running'")
+    b.click("#labRun")
+    wait(b, "document.documentElement.dataset.lab === 'done'", 60)
+    assert b.js("[labCE.dataset.epochs, labMSE.dataset.epochs]") == ["10", "266"]
+    assert b.errors() == []
+    assert b.js(_FOREIGN) == []
+
+
+def test_mathml_brackets_do_not_stretch(engine, urls):
+    """WebKit stretched the brackets of p(1 − p) to the height of the fraction beside them."""
+    b = engine
+    open_ready(b, urls["served"])
+    ratios = b.js("""[...document.querySelectorAll('math')].filter(m => m.querySelector('mfrac'))
+        .flatMap(m => { const mi = Math.max(...[...m.querySelectorAll('mi')].map(e => e.getBoundingClientRect().height));
+            return [...m.querySelectorAll('mo')].filter(o => '()[]'.includes(o.textContent.trim()))
+                .map(o => o.getBoundingClientRect().height / mi); })""")
+    assert ratios and max(ratios) < 1.6, (b.name, sorted(ratios)[-3:])
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", ENGINES)
+def test_screenshots(request, urls, name, scheme):
+    """Phone and desktop width in each scheme, saved for a person to look at side by side."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    b = launch(name, request, scheme)
+    try:
+        for size, width, height in (("phone", 360, 780), ("desktop", 1280, 900)):
+            b.set_viewport(width, height)
+            open_ready(b, urls["served"] + "#z=-5&y=1&R=8&ls=6")
+            assert b.js("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+            # MiniBrowser's window will not go below 447 px: still the one-column phone layout
+            assert b.js("innerWidth") == width or (size == "phone" and b.js("innerWidth") < 480)
+            b.click("#race")
+            wait(b, "document.documentElement.dataset.race === 'done'", 60)
+            b.js("window.scrollTo(0, 0)")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}.png", full_page=size == "phone")
+            b.click("#labRun")
+            b.click("#labRun")
+            wait(b, "document.documentElement.dataset.lab === 'done'", 60)
+            b.js("document.getElementById('lab').scrollIntoView()")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}-lab.png")
+            assert b.errors() == []
+    finally:
+        b.close()

@@ -1,0 +1,224 @@
+"""Make the Python memory snapshot the page restores instead of booting
+(assets/vendor/snapshot/), in headless Chromium, from exactly the vendored
+runtime, the numpy wheel and the app's modules.
+
+    python3 tools/snapshot.py      # make it if missing or stale (run by `tools/dev.py setup`)
+
+The snapshot is keyed by everything it is made from; `ensure()` makes a new
+one whenever the key changes, and removes a stale one it cannot replace (no
+Chromium here): a page without a snapshot boots normally, a page with a
+stale one never exists. The format is described in assets/app/snapshot.js.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+import struct
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import vendor  # noqa: E402
+
+DIR = vendor.VENDOR / "snapshot"
+# One image per answer to "can wasm suspend (JSPI)?", which the image freezes:
+# Chromium and Firefox can, WebKit cannot. Both are made in Chromium, the
+# second with JSPI hidden from Pyodide.
+VARIANTS = {"jspi": False, "nojspi": True}  # name → hide JSPI while making it
+KEY = DIR / "key.txt"
+MANIFEST = DIR / "manifest.js"
+# The single file carries one (it is large already): the one most browsers use.
+SINGLE_VARIANT = "jspi"
+
+
+def rel(variant: str) -> str:
+    return f"snapshot/explorer-{variant}.snap"
+MAGIC = b"EXSNAP2\n"
+SITE = "/lib/python3.12/site-packages/"
+HOME = "/home/pyodide/"
+# What the image holds imported: numpy, every module the browser runs, and
+# the standard library modules PyScript imports when it starts (measured: the
+# modules in sys.modules when py/main.py begins, on a normal boot). None of
+# them keeps state from the page at import time.
+IMPORTS = """
+import numpy, numpy.linalg
+import explorer.maths, explorer.lab, explorer.state, explorer.fmt, explorer.race
+import explorer.browser.app
+import asyncio, ast, base64, bz2, concurrent.futures, copy, dis, html, html.entities, importlib.resources
+import importlib.util, inspect, ipaddress, json, locale, logging, pathlib, random, selectors, shutil, socket
+import subprocess, tempfile, textwrap, tokenize, traceback, typing, urllib.parse, zipfile
+"""
+PLACEHOLDER = vendor.SNAPSHOT_PLACEHOLDER[1]
+
+
+def app_sources() -> dict[str, str]:
+    import dev
+    return {p: (ROOT / p).read_text() for p in dev.BROWSER_SOURCES}
+
+
+def app_digest(sources: dict[str, str] | None = None) -> str:
+    """What baked.js carries too: a page runs a snapshot only of the code it would run itself."""
+    sources = app_sources() if sources is None else sources
+    return hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).hexdigest()
+
+
+def _numpy_wheel() -> Path:
+    lock = json.loads((vendor.VENDOR / vendor.GENERATED_LOCK).read_text())
+    return vendor.VENDOR / "pyodide" / lock["packages"]["numpy"]["file_name"]
+
+
+def inputs_key() -> str:
+    """Everything the snapshot is made from; any change makes a new one."""
+    h = hashlib.sha256()
+    for rel in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js", "pyodide/python_stdlib.zip",
+                "pyodide/pyodide.mjs", vendor.GENERATED_LOCK):
+        h.update(f"{rel}={vendor.sha256_file(vendor.VENDOR / rel)}\n".encode())
+    h.update(f"numpy={vendor.sha256_file(_numpy_wheel())}\n".encode())
+    for part in (app_digest(), (ROOT / "assets/app/snapshot.js").read_text(), Path(__file__).read_text()):
+        h.update(hashlib.sha256(part.encode()).hexdigest().encode())
+    return h.hexdigest()
+
+
+def files() -> list[tuple[str, bytes]]:
+    """numpy's files (without its dist-info: Pyodide would count it as a loaded
+    package and refuse to snapshot) and the app's, at their runtime paths;
+    extension modules sorted, so they are instantiated in one fixed order."""
+    out = []
+    with zipfile.ZipFile(_numpy_wheel()) as z:
+        for name in sorted(z.namelist()):
+            if ".dist-info/" not in name and not name.endswith("/"):
+                out.append((SITE + name, z.read(name)))
+    for rel, text in sorted(app_sources().items()):
+        if rel.startswith("py/explorer/"):
+            out.append((HOME + rel.removeprefix("py/"), text.encode()))
+    return sorted(out, key=lambda f: (not f[0].endswith(".so"), f[0]))
+
+
+def zero_free_runs(image: bytes, page: int = 4096) -> list[list[int]]:
+    """[offset, length] of the image's stretches that are not all zero, page by page."""
+    runs, zero = [], bytes(page)
+    for at in range(0, len(image), page):
+        if image[at:at + page] != zero[:len(image[at:at + page])]:
+            length = min(page, len(image) - at)
+            if runs and runs[-1][0] + runs[-1][1] == at:
+                runs[-1][1] += length
+            else:
+                runs.append([at, length])
+    return runs
+
+
+def container(paths: list[str], blobs: list[bytes], memory: bytes | None = None, **meta) -> bytes:
+    """The snapshot's layout (see assets/app/snapshot.js): a header, then the
+    files and the memory image, each gzipped on its own (so the page inflates
+    both at once), the image without its all-zero pages."""
+    offset, entries = 0, []
+    for path, b in zip(paths, blobs):
+        entries.append([path, offset, len(b)])
+        offset += len(b)
+    parts = [gzip.compress(b"".join(blobs), 6)]
+    if memory is not None:
+        runs = zero_free_runs(memory)
+        parts.append(gzip.compress(b"".join(memory[o:o + n] for o, n in runs), 6))
+        meta["memory"] = {"size": len(memory), "runs": runs}
+    starts = [0, len(parts[0])]
+    meta = {**meta, "files": entries,
+            "parts": {"files": [0, len(parts[0])], "memory": [starts[1], len(parts[1])] if memory is not None else None}}
+    head = json.dumps(meta, separators=(",", ":")).encode()
+    head += b" " * (-(len(MAGIC) + 4 + len(head)) % 16)
+    return MAGIC + struct.pack("<I", len(head)) + head + b"".join(parts)
+
+
+def make() -> dict:
+    """Run the maker in headless Chromium; write the snapshots, their packs and the manifest."""
+    from playwright.sync_api import sync_playwright
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir
+    key = inputs_key()
+    fs = files()
+    paths, blobs = [p for p, _ in fs], [b for _, b in fs]
+    made = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        (site / "assets").symlink_to(ROOT / "assets")
+        (site / "parts.snap").write_bytes(container(paths, blobs))
+        (site / "maker.html").write_text(
+            '<!doctype html><meta charset="utf-8"><title>snapshot maker</title><link rel="icon" href="data:,">'
+            '<script src="assets/vendor/pyodide/pyodide.asm.js"></script><script src="assets/app/snapshot.js"></script>')
+        url, httpd = serve_dir(site)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for variant, hide_jspi in VARIANTS.items():
+                    page = browser.new_page()
+                    page.goto(url + "maker.html")
+                    made[variant] = page.evaluate("([p, i, m, h]) => explorerSnapshot.make(p, i, m, h)",
+                                                  [url + "parts.snap", url + "assets/vendor/pyodide/", IMPORTS, hide_jspi])
+                    page.close()
+                browser.close()
+        finally:
+            httpd.shutdown()
+    digest = app_digest()
+    DIR.mkdir(parents=True, exist_ok=True)
+    listed, sizes = [], {}
+    for variant, m in made.items():
+        image = gzip.decompress(base64.b64decode(m["image"]))
+        data = container(paths, blobs, image, key=key, app_digest=digest, pyodide="0.27.7",
+                         engine=m["engine"], handles=m["handles"])
+        (vendor.VENDOR / rel(variant)).write_bytes(data)
+        (vendor.VENDOR / vendor.pack_name(rel(variant))).write_text(vendor.pack_script(rel(variant), data, False))
+        listed.append({"variant": variant, "file": rel(variant), "bytes": len(data), "engine": m["engine"]})
+        sizes[variant] = (len(data), len(image))
+    MANIFEST.write_text("self.EXPLORER_SNAPSHOT = " + json.dumps(
+        {"app_digest": digest, "variants": listed}, sort_keys=True) + ";\n")
+    KEY.write_text(key + "\n")
+    return sizes
+
+
+def remove() -> None:
+    for variant in VARIANTS:
+        (vendor.VENDOR / rel(variant)).unlink(missing_ok=True)
+        (vendor.VENDOR / vendor.pack_name(rel(variant))).unlink(missing_ok=True)
+    KEY.unlink(missing_ok=True)
+    if DIR.is_dir():
+        MANIFEST.write_text(PLACEHOLDER)
+
+
+def fresh() -> bool:
+    return (KEY.is_file() and KEY.read_text().strip() == inputs_key()
+            and all((vendor.VENDOR / rel(v)).is_file() for v in VARIANTS))
+
+
+def can_make() -> bool:
+    import importlib.util
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import CHROMIUM
+    return importlib.util.find_spec("playwright") is not None and os.path.exists(CHROMIUM)
+
+
+def ensure(quiet: bool = False) -> None:
+    if fresh():
+        return
+    if not can_make():
+        remove()
+        if not quiet:
+            print("snapshot: none (making one needs Chromium and Playwright: `python3 tools/dev.py deps`); "
+                  "the page boots normally", flush=True)
+        return
+    if not quiet:
+        print("snapshot: making the Python memory snapshot in headless Chromium ...", flush=True)
+    remove()
+    for variant, (size, image) in make().items():
+        if not quiet:
+            print(f"snapshot: assets/vendor/{rel(variant)} ({size / 1e6:.1f} MB; memory image {image / 1e6:.1f} MB)",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    ensure()
