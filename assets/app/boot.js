@@ -33,6 +33,7 @@
   const PACKED_CODE = [PY + "pyodide.mjs", PY + "pyodide.asm.js", V + "pyscript/pyscript.bundle.js"];
   // Never a file: the import map points it at the stand-in module (prepareRuntime).
   const STAND_IN = PY + "explorer-pyodide.mjs";
+  const CACHE_NAME = "explorer-snapshot";
 
   // Per-stage limits. loadPyodide can hang instead of rejecting, so every
   // stage has one; `?boot_timeout=S` shortens them all (tests, kiosks).
@@ -288,10 +289,13 @@
     let bytes;
     if (mode === "vendored") {
       const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
-      const r = await fetch(path, want === "1" || local ? {} : { cache: "only-if-cached", mode: "same-origin" })
-        .catch(() => null);
+      // Kept in the Cache API rather than looked up in the HTTP cache: a miss
+      // there (fetch's only-if-cached) is logged as an error on the console.
+      const url = `${path}?v=${info.app_digest.slice(0, 16)}`;
+      const store = !local && want !== "1" && window.caches ? await caches.open(CACHE_NAME).catch(() => null) : null;
+      const r = store ? await store.match(url).catch(() => null) : (local || want === "1") ? await fetch(url) : null;
       if (!r || !r.ok) {
-        prefetchSnapshot = path;
+        if (store) prefetchSnapshot = url;
         return null;
       }
       bytes = new Uint8Array(await r.arrayBuffer());
@@ -305,9 +309,18 @@
     return { snap, compiled: S.compile(snap) };
   }
 
+  // For the next visit: this version of the snapshot replaces any older one.
   function prefetchLater() {
     if (!prefetchSnapshot) return;
-    const go = () => fetch(prefetchSnapshot, { priority: "low" }).catch(() => {});
+    const go = async () => {
+      try {
+        const r = await fetch(prefetchSnapshot, { priority: "low" });
+        if (!r.ok) return;
+        const store = await caches.open(CACHE_NAME);
+        for (const old of await store.keys()) await store.delete(old);
+        await store.put(prefetchSnapshot, r);
+      } catch (e) { /* offline, or storage refused: the next visit boots normally too */ }
+    };
     if (window.requestIdleCallback) requestIdleCallback(go, { timeout: 10000 });
     else setTimeout(go, 2000);
   }
@@ -504,7 +517,8 @@
   });
 
   window.explorerBoot = { stage, fail, ready, figures: () => figures, labFigures: () => labFigures,
-    loadPyodide: handOver, bootNote: () => bootNote };
+    loadPyodide: handOver, bootNote: () => bootNote,
+    python: () => pyodide }; // the Pyodide instance, for tests and benchmarks
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -30,16 +30,20 @@
   // image is stored without its all-zero pages: `runs` put the rest back.
   const WORKER = `postMessage("up");
   onmessage = async (e) => {
-    const { gz, size, runs } = e.data;
-    const s = new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"));
-    let out = new Uint8Array(await new Response(s).arrayBuffer());
-    if (runs) {
-      const image = new Uint8Array(size);
-      let at = 0;
-      for (const [offset, length] of runs) { image.set(out.subarray(at, at + length), offset); at += length; }
-      out = image;
+    try {
+      const { gz, size, runs } = e.data;
+      const s = new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"));
+      let out = new Uint8Array(await new Response(s).arrayBuffer());
+      if (runs) {
+        const image = new Uint8Array(size);
+        let at = 0;
+        for (const [offset, length] of runs) { image.set(out.subarray(at, at + length), offset); at += length; }
+        out = image;
+      }
+      postMessage(out.buffer, [out.buffer]);
+    } catch (err) {
+      postMessage(String(err)); // damaged data: the page says why, once
     }
-    postMessage(out.buffer, [out.buffer]);
   };`;
 
   async function inflateHere(gz, size, runs) {
@@ -82,11 +86,15 @@
     const copy = gz.slice();
     const done = await new Promise((resolve) => {
       const timer = setTimeout(() => resolve(null), WORKER_PATIENCE_MS);
-      worker.onmessage = (e) => { clearTimeout(timer); resolve(new Uint8Array(e.data)); };
+      worker.onmessage = (e) => {
+        clearTimeout(timer);
+        resolve(typeof e.data === "string" ? new Error(`the snapshot does not inflate (${e.data})`) : new Uint8Array(e.data));
+      };
       worker.onerror = (e) => { e.preventDefault(); clearTimeout(timer); resolve(null); };
       worker.postMessage({ gz: copy, size, runs }, [copy.buffer]);
     });
     worker.terminate();
+    if (done instanceof Error) throw done;
     return done || inflateHere(gz, size, runs);
   }
 

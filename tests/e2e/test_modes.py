@@ -41,6 +41,7 @@ def test_opened_from_disk(watch):
     page.goto((ROOT / "index.html").as_uri())
     wait_ready(page)
     assert page.evaluate("document.documentElement.dataset.mode") == "file"
+    assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
     drive_reference_row(page)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES)] == []
 
@@ -59,6 +60,7 @@ def test_single_file_copied_alone(watch, single_file, tmp_path):
     page.goto(lonely.as_uri() + "#z=-2&y=1&R=8")
     wait_ready(page)
     assert page.evaluate("document.documentElement.dataset.mode") == "single"
+    assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
     drive_reference_row(page)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
             (u.startswith("file:") and not u.startswith(lonely.as_uri()))] == []
@@ -120,17 +122,19 @@ def test_fork_without_vendored_assets_uses_pinned_cdns(watch, tmp_path):
         drive_reference_row(page)
     finally:
         httpd.shutdown()
-    # The one probe for assets/vendor/ is expected to miss; nothing else may fail.
-    probe = url + "assets/vendor/manifest.js"
-    assert sorted(watch.errors) == sorted([
-        "console.error: Failed to load resource: the server responded with a status of 404 (File not found)",
-        f"request failed: {probe} net::ERR_ABORTED"]), watch.errors
+    # The two probes for assets/vendor/ (the runtime's and the snapshot's
+    # manifests) are expected to miss; nothing else may fail.
+    missing = "console.error: Failed to load resource: the server responded with a status of 404 (File not found)"
+    assert sorted(watch.errors) == sorted([missing, missing] + [
+        f"request failed: {url}assets/vendor/{m} net::ERR_ABORTED" for m in ("manifest.js", "snapshot/manifest.js")]), \
+        watch.errors
     watch.expect_errors = True
     hosts = {urlparse(u).netloc for u in watch.requests if not u.startswith(("data:", "blob:"))}
     assert hosts <= {urlparse(url).netloc, "cdn.bokeh.org", "cdn.jsdelivr.net"}
     assert any(u.endswith("pyodide.asm.wasm") for u in served)
     assert any(u.endswith("numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl") for u in served)
     assert not any("/assets/vendor/" in u and not u.endswith("manifest.js") for u in watch.requests)
+    assert page.evaluate("document.documentElement.dataset.boot") is None  # PyScript boots Pyodide itself here
 
 
 def test_static_site_copy_boots(watch, tmp_path):
