@@ -24,6 +24,7 @@ from common import ROOT, RUNS, cold_load, median, memory, ms  # noqa: E402  (set
 import baseline  # noqa: E402
 import kiosk  # noqa: E402
 import lab as lab_bench  # noqa: E402
+import network  # noqa: E402
 import compare  # noqa: E402
 import vendor  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
@@ -170,6 +171,7 @@ def main() -> None:
         for _ in range(args.runs):  # interleaved, so drift on the machine hits all alike
             rows.setdefault("bare", []).append(cold_load(browser, url + "benchmarks/bare.html", "bare:ready"))
             rows.setdefault("served", []).append(cold_load(browser, url, "explorer:ready"))
+            rows.setdefault("served, no snapshot", []).append(cold_load(browser, url + "?snapshot=0", "explorer:ready"))
             if other:
                 rows.setdefault(f"served {other[0]}", []).append(cold_load(browser, url + other[1], "explorer:ready"))
             rows.setdefault("file", []).append(cold_load(browser, (ROOT / "index.html").as_uri(), "explorer:ready"))
@@ -177,19 +179,20 @@ def main() -> None:
             rows.setdefault("baseline", []).append(
                 cold_load(browser, url + "benchmarks/baseline.html", "baseline:ready"))
         bare = median(rows["bare"], "ready")
-        print(f"| mode (median of {args.runs} cold contexts) | first paint | / bare boot | ready | / bare boot | bytes |")
-        print("|---|---:|---:|---:|---:|---:|")
-        print(f"| bare Pyodide boot (loadPyodide + 1+1) | – | – | {ms(bare)} | 1.00 | "
+        print(f"| mode (median of {args.runs} cold contexts) | boot | first paint | / bare boot | ready | / bare boot | bytes |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        print(f"| bare Pyodide boot (loadPyodide + 1+1) | – | – | – | {ms(bare)} | 1.00 | "
               f"{median(rows['bare'], 'bytes'):,} |")
-        modes = [("served", "bytes"), ("file", "file_bytes"), ("single", "file_bytes")]
+        modes = [("served", "bytes"), ("served, no snapshot", "bytes"), ("file", "file_bytes"), ("single", "file_bytes")]
         if other:
             modes.insert(1, (f"served {other[0]}", "bytes"))
         for mode, key in modes:
             r = rows[mode]
-            print(f"| {mode} | {ms(median(r, 'paint'))} | {median(r, 'paint') / bare:.2f} | "
+            boots = "/".join(sorted({x["boot"] for x in r}))
+            print(f"| {mode} | {boots} | {ms(median(r, 'paint'))} | {median(r, 'paint') / bare:.2f} | "
                   f"{ms(median(r, 'ready'))} | {median(r, 'ready') / bare:.2f} | {median(r, key):,.0f} |")
         r = rows["baseline"]
-        print(f"| baseline: Bokeh's Python in the browser, served | – | – | {ms(median(r, 'ready'))} | "
+        print(f"| baseline: Bokeh's Python in the browser, served | – | – | – | {ms(median(r, 'ready'))} | "
               f"{median(r, 'ready') / bare:.2f} | {median(r, 'bytes'):,.0f} |")
         print(f"lab figures drawn (served): {ms(median(rows['served'], 'lab_paint'))}")
         print(f"bare boot in the {args.runs} runs: " + ", ".join(ms(x['ready']) for x in rows["bare"]))
@@ -233,6 +236,7 @@ def main() -> None:
         print(f"explorer faster by: {base['updated']['p50'] / ours['updated']['p50']:.0f}× to the data, "
               f"{base['painted']['p50'] / ours['painted']['p50']:.0f}× to the painted frame (p50)\n")
 
+        network.report(pw, args.runs, bare)
         lab_bench.report(browser, url, args.lab_runs)
         mem = memory_over_inputs(browser, url)
         b, a = mem["before"], mem["after"]

@@ -350,10 +350,13 @@ def pack_name(rel: str) -> str:
     return "packs/" + rel.replace("/", "__") + ".js"
 
 
+def pack_base64(data: bytes, zipped: bool) -> str:
+    return base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0) if zipped else data).decode("ascii")
+
+
 def pack_script(rel: str, data: bytes, zipped: bool) -> str:
     """A classic script that registers one file for the page's file:// loader."""
-    payload = gzip.compress(data, compresslevel=9, mtime=0) if zipped else data
-    b64 = base64.b64encode(payload).decode("ascii")
+    b64 = pack_base64(data, zipped)
     return (f"(self.EXPLORER_PACKS ||= {{}})[{json.dumps('assets/vendor/' + rel)}] = "
             f"{{gz: {str(zipped).lower()}, size: {len(data)}, data: \"{b64}\"}};\n")
 

@@ -133,13 +133,23 @@
   function abs(rel) { return new URL(rel, document.baseURI).href; }
 
   // -- packs (file and single modes) -----------------------------------------
-  async function unpack(path) {
+  // A pack: a classic script that registered it (file://), or a data block
+  // in the page itself (the single file).
+  function packEntry(path) {
     const entry = (window.EXPLORER_PACKS || {})[path];
+    if (entry) return entry;
+    const block = document.querySelector(`script[type="application/x-explorer-pack"][data-path="${path}"]`);
+    return block ? { gz: block.dataset.gz === "1", data: block.textContent, block } : null;
+  }
+
+  async function unpack(path) {
+    const entry = packEntry(path);
     if (!entry) throw new Error(`${path} is missing from this copy`);
     const raw = Uint8Array.fromBase64
       ? Uint8Array.fromBase64(entry.data)
       : Uint8Array.from(atob(entry.data), (c) => c.charCodeAt(0));
     entry.data = null; // the decoded bytes are all we keep
+    if (entry.block) entry.block.remove();
     if (!entry.gz) return raw;
     const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -171,7 +181,7 @@
   // index.html loads assets/vendor/manifest.js just before this script, so
   // the mode is known at once and the downloads start before the body is parsed.
   function detectMode() {
-    if (window.EXPLORER_PACKS && window.EXPLORER_PACKS[PY + "pyodide.asm.wasm"]) return "single";
+    if (packEntry(PY + "pyodide.asm.wasm")) return "single";
     if (location.protocol === "file:") return "file";
     return window.EXPLORER_VENDOR ? "vendored" : "cdn";
   }
@@ -301,7 +311,7 @@
       bytes = new Uint8Array(await r.arrayBuffer());
     } else {
       if (mode === "file") await loadScript(V + "packs/" + variant.file.replaceAll("/", "__") + ".js");
-      else if (!(window.EXPLORER_PACKS || {})[path]) return null; // the single file carries one variant
+      else if (!packEntry(path)) return null; // the single file carries one variant
       bytes = await unpack(path);
     }
     const snap = await S.open(bytes, variant.engine.jspiNew || variant.engine.jspiOld); // see snapshot.js: inflate
@@ -435,10 +445,26 @@
 
   // One baked document at a time: the explorer's is the first paint; the
   // lab's follows once Python's downloads are under way.
+  // A URL that asks for another state than the baked one: the figures paint
+  // without their data until Python has computed it, rather than show the
+  // default state's points and curves meanwhile.
+  function blankData(node) {
+    (function visit(n) {
+      if (Array.isArray(n)) return n.forEach(visit);
+      if (n === null || typeof n !== "object") return;
+      if (n.type === "object" && n.name === "ColumnDataSource" && !/_keys$/.test((n.attributes || {}).name || "")) {
+        const data = n.attributes && n.attributes.data;
+        if (data && Array.isArray(data.entries)) data.entries = data.entries.map(([k]) => [k, []]);
+      }
+      for (const v of Object.values(n)) visit(v);
+    })(node);
+  }
+
   async function embed(docid) {
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);
+    if (docid === "explorer" ? !isDefaultHash() : /(^|[#&])(lp|ls|llr)=/.test(location.hash)) blankData(docs);
     await window.Bokeh.embed.embed_items(docs, baked.render_items.filter((r) => r.docid === docid));
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));

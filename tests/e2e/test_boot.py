@@ -105,3 +105,21 @@ def test_too_old_a_browser_gets_a_clear_panel(page, base_url):
     assert page.is_hidden("#boot")
     # the baked default state is still there to read
     assert page.text_content("#gmse") == "0.1850"
+
+
+def test_first_paint_never_shows_a_state_other_than_the_one_asked_for(page, base_url):
+    """The baked figures hold the default state; asked for another, they paint without data until Python fills them."""
+    held = []
+    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+    page.goto(base_url + "#z=-5&y=0&R=12")
+    page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")
+    assert page.evaluate("document.documentElement.dataset.state") == "loading"
+    empty = page.evaluate("""['op_source', 'loss_curves', 'grad_curves'].map(n =>
+        Bokeh.documents[0].get_model_by_name(n).data.z?.length ?? Bokeh.documents[0].get_model_by_name(n).data.p.length)""")
+    assert empty == [0, 0, 0]
+    assert page.text_content("#gmse") == "…"  # and no readout from the default state either
+    for r in held:
+        r.continue_()
+    wait_ready(page)
+    page.wait_for_function("Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5")
+    assert page.evaluate("Bokeh.documents[0].get_model_by_name('grad_curves').data.z[0]") == -12

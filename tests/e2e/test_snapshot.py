@@ -93,12 +93,10 @@ def test_a_bad_snapshot_means_a_normal_boot(watch, base_url, kind):
     drive(page)
 
 
-def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_next(tmp_path):
+def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_next(browser):
     """From a server that is not this machine the snapshot is extra bytes on the
     first visit: that visit boots normally and fetches it when idle; the next
-    visit restores it from the HTTP cache."""
-    from playwright.sync_api import sync_playwright
-
+    visit (here a second tab) restores it from the Cache API."""
     import dev
     url, httpd = serve_dir(dev.ROOT)
     port = url.rsplit(":", 1)[1].strip("/")
@@ -107,9 +105,10 @@ def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_n
     # A static host serves https (a secure context, where the Cache API exists): as if this were one.
     args.append(f"--unsafely-treat-insecure-origin-as-secure=http://explorer.test:{port}")
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
-            ctx = browser.new_context()
+        # Its own browser (its own host rules), from the session's Playwright.
+        remote = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+        try:
+            ctx = remote.new_context()
             boots = []
             for visit in range(2):
                 page = ctx.new_page()
@@ -125,7 +124,8 @@ def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_n
                         ".then(b => !!b && b.byteLength === size)", arg=[SNAP, size], timeout=30_000)
                 assert not w.errors, w.errors
                 # (left open: Chromium drops a cache write still settling when a tab closes at once)
-            browser.close()
+        finally:
+            remote.close()
     finally:
         httpd.shutdown()
     assert boots == ["normal", "snapshot"]
