@@ -58,6 +58,8 @@
   let realPyodide = "";
   let snapshot = Promise.resolve(null);
   let runtime, pyodide, pyodideModule, wasmModule;
+  let markPainted;
+  const painted = new Promise((resolve) => { markPainted = resolve; });
   const parsed = new Promise((resolve) => {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
@@ -198,7 +200,7 @@
     l.rel = "preload";
     l.href = href;
     l.as = as;
-    l.crossOrigin = "anonymous";
+    if (as === "fetch") l.crossOrigin = "anonymous"; // as fetch() asks; a classic script asks without
     document.head.appendChild(l);
   }
 
@@ -208,7 +210,7 @@
   // one fits). PyScript only accepts a scheme:// or relative URL for it and
   // derives Pyodide's indexURL from its folder, so an import map points a
   // URL in the runtime's folder at the stand-in. Returns the PyScript URL.
-  async function prepareRuntime() {
+  function installStandIn() {
     // First of all: Firefox ignores an import map added after any module import.
     const standIn = `export const version = ${JSON.stringify(VERSIONS.pyodide)};\n` +
       "export const loadPyodide = (options) => globalThis.explorerBoot.loadPyodide(options);\n";
@@ -217,12 +219,14 @@
     map.nonce = "explorer-importmap"; // the page's CSP admits no other inline script
     map.textContent = JSON.stringify({ imports: { [abs(STAND_IN)]: blobURL(standIn, "text/javascript") } });
     document.head.appendChild(map);
+  }
+
+  // Runs once the explorer's figures are painted: everything here keeps the
+  // main thread busy (downloads and compiling started before, off it).
+  async function prepareRuntime() {
     let pyscript;
     if (mode === "vendored") {
-      realPyodide = abs(PY + "pyodide.mjs");
       pyscript = abs(V + "pyscript/pyscript.bundle.js");
-      pyodideModule = import(realPyodide);
-      shareWasm();
       // Loaded here, not by Pyodide, so that the module factory can be hooked.
       await loadScript(PY + "pyodide.asm.js");
     } else {
@@ -314,6 +318,7 @@
       else if (!packEntry(path)) return null; // the single file carries one variant
       bytes = await unpack(path);
     }
+    await painted; // inflating takes a core, which the first paint needs more
     const snap = await S.open(bytes, variant.engine.jspiNew || variant.engine.jspiOld); // see snapshot.js: inflate
     performance.mark("explorer:snapshot-read");
     return { snap, compiled: S.compile(snap) };
@@ -483,17 +488,29 @@
   const early = (async () => {
     mode = detectMode();
     html.dataset.mode = mode;
+    const python = mode !== "cdn" && typeof WebAssembly === "object";
     if (mode === "vendored") {
       // Downloads that overlap BokehJS and Python's start. (Pyodide fetches
       // the wheel with the lock's integrity; Chromium still uses this preload:
       // one request, checked by a test.)
-      for (const file of [PY + "pyodide.asm.wasm", PY + "python_stdlib.zip"]) preload(file, "fetch");
+      preload(PY + "python_stdlib.zip", "fetch");
+      preload(PY + "pyodide.asm.js", "script");
+      if (python) {
+        installStandIn();
+        realPyodide = abs(PY + "pyodide.mjs");
+        pyodideModule = import(realPyodide);
+        preload(PY + "pyodide.asm.wasm", "fetch");
+        painted.then(shareWasm);
+      }
+    } else if (python) {
+      installStandIn();
     }
-    snapshot = loadSnapshot();
+    // From disk its pack is a script to parse: after the first paint, like the others.
+    snapshot = mode === "vendored" ? loadSnapshot() : painted.then(loadSnapshot);
     // numpy's wheel only where no snapshot brings numpy along (a cache lookup decides).
     if (mode === "vendored") snapshot.then((s) => { if (!s) preload(NUMPY_WHEEL, "fetch"); }, () => preload(NUMPY_WHEEL, "fetch"));
-    if (mode !== "cdn" && typeof WebAssembly === "object") {
-      runtime = prepareRuntime();
+    if (python) {
+      runtime = painted.then(prepareRuntime);
       pyodide = runtime.then(bootPyodide);
       pyodide.catch(() => {}); // reported through PyScript, which awaits it
     }
@@ -516,6 +533,7 @@
       return;
     }
     figures = early.then(firstPaint);
+    figures.then(markPainted, markPainted);
     figures.catch((e) => fail(`The figures could not be drawn (${e.message}).`));
     try {
       await early;
