@@ -46,7 +46,14 @@ def page(watch):
 
 def wait_ready(page, timeout=READY_TIMEOUT_MS):
     """The explorer is live (`data-state=ready`), then the lab too (it joins right after)."""
-    page.wait_for_function("document.documentElement.dataset.state !== 'loading'", timeout=timeout)
+    from playwright.sync_api import Error
+    try:
+        page.wait_for_function("document.documentElement.dataset.state !== 'loading'", timeout=timeout)
+    except Error as e:
+        if "crashed" not in str(e):
+            raise
+        from tests.conftest import browser_log_tail
+        raise AssertionError(f"the page crashed while booting; Chromium said:\n{browser_log_tail()}") from e
     state = page.evaluate("document.documentElement.dataset.state")
     assert state == "ready", f"page ended in state {state!r}: " + page.inner_text("#bootError")
     page.wait_for_function("document.documentElement.dataset.lab !== undefined", timeout=timeout)

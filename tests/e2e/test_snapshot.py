@@ -93,6 +93,23 @@ def test_a_bad_snapshot_means_a_normal_boot(watch, base_url, kind):
     drive(page)
 
 
+@pytest.mark.parametrize("change", [("}, 1000);", "}, 0);"), ("WORKER_PATIENCE_MS = 5000", "WORKER_PATIENCE_MS = 1")],
+                         ids=["worker never up", "worker too slow"])
+def test_a_worker_given_up_on_still_means_a_restore(watch, base_url, change):
+    """The inflating falls back to the main thread; the abandoned worker finishes
+    and closes itself, its late answer dropped, and nothing else changes."""
+    page = watch.page
+    src = (snapshot.ROOT / "assets" / "app" / "snapshot.js").read_text()
+    assert change[0] in src
+    src = src.replace(*change)
+    page.route("**/assets/app/snapshot.js", lambda route: route.fulfill(status=200, body=src,
+                                                                        content_type="text/javascript"))
+    page.goto(base_url)
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
+    drive(page)
+
+
 def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_next(browser):
     """From a server that is not this machine the snapshot is extra bytes on the
     first visit: that visit boots normally and fetches it when idle; the next
