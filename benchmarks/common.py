@@ -42,6 +42,16 @@ def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
     return out
 
 
+def ready_page(browser, url: str):
+    """A fresh tab on `url`, waited until ready; returns (context, page, DevTools session)."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    page.goto(url)
+    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    return ctx, page, cdp
+
+
 def median(rows, key):
     return statistics.median(r[key] for r in rows)
 

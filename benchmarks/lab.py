@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import statistics
 
-from common import memory
+from common import memory, ready_page
 
 # Every requestAnimationFrame callback timed, grouped by frame; the app's own
 # clock (a Python proxy) told apart from BokehJS's paints by its text.
@@ -56,11 +56,7 @@ def frames(page) -> dict:
 
 def skip_memory(browser, url, runs=100) -> dict:
     """Full courses (Train, then skip to the end) one after another: memory before and after."""
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    cdp = ctx.new_cdp_session(page)
-    page.goto(url)
-    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    ctx, page, cdp = ready_page(browser, url)
 
     def course():
         page.click("#labRun")
@@ -79,10 +75,7 @@ def skip_memory(browser, url, runs=100) -> dict:
 
 
 def report(browser, url, runs=100) -> None:
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    page.goto(url)
-    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    ctx, page, _ = ready_page(browser, url)
     for label, hash_ in (("s = 4", ""), ("s = 6", "#ls=6")):
         if hash_:
             page.evaluate("h => { location.hash = h; }", hash_)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, RUNS, cold_load, median, memory, ms  # noqa: E402  (sets sys.path)
+from common import ROOT, RUNS, cold_load, median, memory, ms, ready_page  # noqa: E402  (sets sys.path)
 
 import baseline  # noqa: E402
 import kiosk  # noqa: E402
@@ -117,11 +117,7 @@ def fast_drag(page, seconds=10, rate=60) -> dict:
 
 
 def memory_over_inputs(browser, url, n=10_000) -> dict:
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    cdp = ctx.new_cdp_session(page)
-    page.goto(url)
-    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    ctx, page, cdp = ready_page(browser, url)
     latency(page, 500)  # warm up caches and lazy paths before the baseline
     before = memory(page, cdp)
     for chunk in range(n // 500):

@@ -111,12 +111,12 @@ def build() -> Path:
     page = (ROOT / "index.html").read_text()
     loaders = ('<script src="assets/app/baked.js" defer></script>\n<script src="assets/vendor/manifest.js"></script>\n'
                '<script src="assets/vendor/snapshot/manifest.js"></script>\n<script src="assets/app/snapshot.js"></script>\n'
-               '<script src="assets/app/boot.js"></script>\n')
+               '<script src="assets/app/paint.js"></script>\n<script src="assets/app/boot.js"></script>\n')
     stylesheet = '<link rel="stylesheet" href="assets/app/style.css">'
     assert loaders in page and stylesheet in page, "index.html changed: update tools/dev.py build()"
     import snapshot
     inline = [BAKED.read_text(), snapshot.MANIFEST.read_text(),
-              (ROOT / "assets" / "app" / "snapshot.js").read_text(), (ROOT / "assets" / "app" / "boot.js").read_text()]
+              *((ROOT / "assets" / "app" / name).read_text() for name in ("snapshot.js", "paint.js", "boot.js"))]
     for text in inline:
         if "</script" in text.lower():
             raise SystemExit("build: a script to inline contains '</script'")

@@ -17,7 +17,6 @@ import base64
 import gzip
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys

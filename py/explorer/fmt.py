@@ -1,4 +1,5 @@
-"""Readout formatting: 4 significant digits, scientific outside [1e−3, 1e4)."""
+"""Readout formatting: 4 significant digits, scientific outside [1e−3, 1e4);
+and counts of steps toward a goal that may not be reached."""
 from __future__ import annotations
 
 import math
@@ -24,3 +25,12 @@ def readout(v: float) -> str:
 def loss_title(y: int) -> str:
     """Title of loss_plot; it names the label, so it changes with y."""
     return f"Loss vs predicted probability (y = {y})"
+
+
+def count(n: int | None, unit: str, limit: int) -> str:
+    """`n` steps of `unit` to a goal; None is still running, negative is never within `limit`."""
+    if n is None:
+        return "…"
+    if n < 0:
+        return f"not within {limit:,}"
+    return f"{n} {unit}" + ("" if n == 1 else "s")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import maths
-from .fmt import readout
+from .fmt import count, readout
 
 # Column order of sklearn/datasets/data/breast_cancer.csv (the UCI order).
 _MEASURES = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity",
@@ -249,11 +249,7 @@ def epoch_at(seconds: float) -> int:
 
 
 def count_text(n: int | None) -> str:
-    if n is None:
-        return "…"
-    if n < 0:
-        return f"not within {MAX_EPOCHS:,}"
-    return f"{n} epoch" + ("" if n == 1 else "s")
+    return count(n, "epoch", MAX_EPOCHS)
 
 
 def accuracy_text(a: float) -> str:

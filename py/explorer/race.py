@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import maths
+from .fmt import count
 
 # Columns of the race_runners ColumnDataSource (one row: both runners).
 RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
@@ -85,11 +86,7 @@ class Race:
 
 
 def count_text(n: int | None) -> str:
-    if n is None:
-        return "…"
-    if n < 0:
-        return f"not within {maths.RACE_MAX_STEPS:,}"
-    return f"{n} update" + ("" if n == 1 else "s")
+    return count(n, "update", maths.RACE_MAX_STEPS)
 
 
 def step_at(seconds: float) -> int:

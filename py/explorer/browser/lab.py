@@ -13,7 +13,7 @@ import js
 from .. import lab
 from ..race import seconds_for
 from ..state import State, parse_lab_s, parse_lr
-from .plumbing import js_obj, parse_field, show_msg
+from .plumbing import js_obj, parse_field
 from .store import Change
 
 FRAME_BUDGET_MS = 3.0  # training per animation frame (~20 epochs here); the figures need the rest

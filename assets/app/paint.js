@@ -1,0 +1,109 @@
+// Page layer, first paint: the baked Bokeh documents embedded in the user's
+// colour scheme (and a kiosk's larger type), repainted in place when the scheme
+// changes, and the baked readouts. Python is not needed for any of it; boot.js
+// calls it as soon as BokehJS has loaded. Classic script: it must run on file://.
+(function () {
+  const html = document.documentElement;
+  function $(id) { return document.getElementById(id); }
+
+  // Colours for the user's scheme and, in a kiosk, bigger type (Bokeh sizes
+  // text in px; a kiosk is read from a few steps away).
+  function themeProps(type, t, big) {
+    if (/Axis$/.test(type)) {
+      return big ? { ...t.axis, axis_label_text_font_size: "18px", major_label_text_font_size: "16px" } : t.axis;
+    }
+    if (type === "Title") return big ? { ...t.title, text_font_size: "20px" } : t.title;
+    if (type === "Legend") return big ? { ...t.legend, label_text_font_size: "17px" } : t.legend;
+    if (type === "Grid") return t.grid;
+    return null;
+  }
+
+  function seriesColor(rendererName, t) {
+    const name = rendererName || "";
+    return /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : null;
+  }
+
+  function currentTheme(theme) {
+    return [theme[matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"],
+      html.classList.contains("kiosk")];
+  }
+
+  // Before embedding, on the document's JSON: the figures are painted once,
+  // in the right colours, instead of painted and then repainted.
+  function themeJSON(node, theme) {
+    const [t, big] = currentTheme(theme);
+    (function visit(n) {
+      if (Array.isArray(n)) return n.forEach(visit);
+      if (n === null || typeof n !== "object") return;
+      if (n.type === "object" && typeof n.name === "string") {
+        const attrs = (n.attributes ||= {});
+        const props = themeProps(n.name, t, big);
+        if (props) Object.assign(attrs, props);
+        const color = n.name === "GlyphRenderer" ? seriesColor(attrs.name, t) : null;
+        if (color && attrs.glyph && attrs.glyph.attributes) {
+          attrs.glyph.attributes.line_color = color;
+          if (attrs.glyph.name !== "Line") attrs.glyph.attributes.fill_color = color;
+        }
+      }
+      for (const v of Object.values(n)) visit(v);
+    })(node);
+  }
+
+  // On the live models, when the colour scheme changes while the page is open.
+  function applyTheme(doc, theme) {
+    const [t, big] = currentTheme(theme);
+    for (const m of doc.all_models) {
+      const props = themeProps(m.type, t, big);
+      if (props) m.setv(props);
+      const color = m.type === "GlyphRenderer" ? seriesColor(m.name, t) : null;
+      if (color) {
+        const g = m.glyph;
+        g.setv("fill_color" in g ? { line_color: color, fill_color: color } : { line_color: color });
+      }
+    }
+  }
+
+  function fillReadouts(readouts) {
+    for (const [id, r] of Object.entries(readouts)) {
+      const el = $(id);
+      if (!el) continue;
+      el.textContent = r.text;
+      el.dataset.value = r.value;
+    }
+  }
+
+  function isDefaultHash() {
+    const h = location.hash.replace(/^#/, "");
+    return h === "" || h === window.EXPLORER_BAKED.hash.replace(/^#/, "");
+  }
+
+  // One baked document at a time: the explorer's is the first paint; the
+  // lab's follows once Python's downloads are under way.
+  // A URL that asks for another state than the baked one: the figures paint
+  // without their data until Python has computed it, rather than show the
+  // default state's points and curves meanwhile.
+  function blankData(node) {
+    (function visit(n) {
+      if (Array.isArray(n)) return n.forEach(visit);
+      if (n === null || typeof n !== "object") return;
+      if (n.type === "object" && n.name === "ColumnDataSource" && !/_keys$/.test((n.attributes || {}).name || "")) {
+        const data = n.attributes && n.attributes.data;
+        if (data && Array.isArray(data.entries)) data.entries = data.entries.map(([k]) => [k, []]);
+      }
+      for (const v of Object.values(n)) visit(v);
+    })(node);
+  }
+
+  async function embed(docid) {
+    const baked = window.EXPLORER_BAKED;
+    const docs = { [docid]: baked.docs_json[docid] };
+    themeJSON(docs, baked.theme);
+    if (docid === "explorer" ? !isDefaultHash() : /(^|[#&])(lp|ls|llr)=/.test(location.hash)) blankData(docs);
+    await window.Bokeh.embed.embed_items(docs, baked.render_items.filter((r) => r.docid === docid));
+    const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));
+    return { doc };
+  }
+
+  window.explorerPaint = { embed, fillReadouts, isDefaultHash };
+})();
