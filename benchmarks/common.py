@@ -43,12 +43,14 @@ def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
 
 
 def ready_page(browser, url: str):
-    """A fresh tab on `url`, waited until ready; returns (context, page, DevTools session)."""
+    """A fresh tab on `url`, waited until ready and the lab has joined (its
+    controls are disabled until then); returns (context, page, DevTools session)."""
     ctx = browser.new_context()
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
     page.goto(url)
     page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+    page.wait_for_function("document.documentElement.dataset.lab !== undefined", timeout=60_000)
     return ctx, page, cdp
 
 

@@ -129,6 +129,7 @@ def memory_over_inputs(browser, url, n=10_000) -> dict:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows even when redirected to a file
     ap = argparse.ArgumentParser()
     ap.add_argument("--attract", type=float, default=0, help="minutes of kiosk attract mode to measure")
     ap.add_argument("--endurance", type=float, default=0, help="minutes of kiosk loop plus random input")
@@ -202,10 +203,7 @@ def main() -> None:
                 print(f"  {b:>12,}  {name.replace(url, '/')}")
         print()
 
-        ctx = browser.new_context()
-        page = ctx.new_page()
-        page.goto(url)
-        page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+        ctx, page, _ = ready_page(browser, url)
         latency(page, 50)
         lat = latency(page, 300)
         print(f"input → readouts + op_source (n={lat['n']}): p50 {lat['p50']:.2f} ms, p95 {lat['p95']:.2f} ms, "
