@@ -55,7 +55,6 @@
   };
   let timer = 0;
   let mode = "vendored";
-  let realPyodide = "";
   let snapshot = Promise.resolve(null);
   let runtime, pyodide, pyodideModule, wasmModule;
   let markPainted;
@@ -234,8 +233,7 @@
       const files = new Map();
       for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
       answerFetches(files);
-      realPyodide = blobURL(packs[PY + "pyodide.mjs"], "text/javascript");
-      pyodideModule = import(realPyodide);
+      pyodideModule = import(blobURL(packs[PY + "pyodide.mjs"], "text/javascript"));
       shareWasm();
       // Pyodide skips its own (blocked) import of pyodide.asm.js when this is defined.
       await loadScript(blobURL(packs[PY + "pyodide.asm.js"], "text/javascript"));
@@ -397,8 +395,7 @@
       preload(PY + "pyodide.asm.js", "script");
       if (python) {
         installStandIn();
-        realPyodide = abs(PY + "pyodide.mjs");
-        pyodideModule = import(realPyodide);
+        pyodideModule = import(abs(PY + "pyodide.mjs"));
         preload(PY + "pyodide.asm.wasm", "fetch");
         painted.then(shareWasm);
       }
