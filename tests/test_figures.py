@@ -60,13 +60,19 @@ def test_gradient_plot_spans_the_range_and_has_both_scales():
     assert g.extra_y_ranges["log"].start > 0
 
 
-def test_models_every_binding_looks_up_exist():
-    # The panels in py/explorer/browser/ find these by name; a rename here must not go unnoticed.
+def all_roots() -> Document:
+    """Every figure the page embeds, in one document."""
     d = Document()
     m = figures.build(table=lab_table())
     for hosts in figures.DOCS.values():
         for name in hosts:
             d.add_root(m[name])
+    return d
+
+
+def test_models_every_binding_looks_up_exist():
+    # The panels in py/explorer/browser/ find these by name; a rename here must not go unnoticed.
+    d = all_roots()
     doc_names = {model.name for model in d.models if model.name}
     source = "".join(p.read_text() for p in (ROOT / "py" / "explorer" / "browser").glob("*.py"))
     wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op|race|lab)_[a-z_]+)"', source)) - set(State.__dataclass_fields__)
@@ -107,11 +113,7 @@ def test_lab_figures_show_the_start_of_the_default_course():
 def test_every_plot_text_ends_in_a_generic_font_family():
     """Bokeh's default, "helvetica" alone, drew serif text in Firefox on Linux."""
     from explorer.figures.style import FONT
-    d = Document()
-    m = figures.build(table=lab_table())
-    for hosts in figures.DOCS.values():
-        for name in hosts:
-            d.add_root(m[name])
+    d = all_roots()
     fonts = {(type(model).__name__, prop): getattr(model, prop) for model in d.models
              for prop in model.properties() if prop.endswith("text_font")}
     shown = {k: v for k, v in fonts.items() if k[0] in ("Title", "LinearAxis", "LogAxis", "Legend")
