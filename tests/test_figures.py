@@ -100,13 +100,14 @@ def test_lab_figures_show_the_start_of_the_default_course():
     from explorer import lab
     m = figures.build(table=lab_table())
     names = {r.name for r in m["lab_data_plot"].renderers}
-    assert {"ce_lab_region", "mse_lab_region", "ce_lab_boundary", "mse_lab_boundary", "lab_benign_points",
-            "lab_malignant_points"} <= names
+    assert {"lab_regions", "lab_boundaries", "lab_benign_points", "lab_malignant_points"} <= names
     assert m["lab_grad_plot"].x_range is m["lab_acc_plot"].x_range  # one epoch axis for both
     assert m["lab_data_plot"].xaxis[0].axis_label == "mean radius (standardised)"
     # w = (−4, −4), b = 0: the boundary is the line x₁ + x₂ = 0
-    line = next(r for r in m["lab_data_plot"].renderers if r.name == "ce_lab_boundary").data_source.data
-    assert len(line["x"]) == 2 and all(abs(x + y) < 1e-12 for x, y in zip(line["x"], line["y"]))
+    runners = next(r for r in m["lab_data_plot"].renderers if r.name == "lab_boundaries").data_source.data
+    assert runners["runner"] == list(lab.RUNNERS) and runners["dash"] == ["solid", "dashed"]
+    for xs, ys in zip(runners["line_xs"], runners["line_ys"]):
+        assert len(xs) == 2 and all(abs(x + y) < 1e-12 for x, y in zip(xs, ys))
     assert lab.MAX_EPOCHS == 2000
 
 

@@ -151,8 +151,9 @@ def test_everything_stays_finite(table, pair, s, lr):
     rows = lab.history_rows(c, 0, 151)
     assert min(rows["gnorm_ce"] + rows["gnorm_mse"]) >= lab.PLOT_FLOOR
     box = lab.plot_box(c.a[:, :2])
-    for region in lab.regions(c, 150, box).values():
-        assert all(math.isfinite(v) for v in region["xs"] + region["ys"] + region["line_x"] + region["line_y"])
+    rows = lab.runner_rows(c, 150, box)
+    assert all(math.isfinite(v) for col in rows.values() for row in col for v in row)
+    assert all(math.isfinite(v) for col in lab.now_rows(c, 150).values() for v in col)
 
 
 @pytest.mark.parametrize("pair", range(len(lab.PAIRS)))
@@ -184,6 +185,23 @@ def test_half_plane_is_the_malignant_side_clipped_to_the_box(theta):
         assert r["xs"] == [] and r["line_x"] == []
     else:
         assert len(r["line_x"]) == 2 and len(r["xs"]) >= 3
+
+
+def test_one_row_per_runner_for_the_figures(table):
+    """The data plot and the markers draw both runners from one source: row i is RUNNERS[i]."""
+    c = lab.Course(*lab.pair_data(table, 0), 4.0, 1.0)
+    c.advance(30)
+    box = lab.plot_box(c.a[:, :2])
+    rows, now = lab.runner_rows(c, 20, box), lab.now_rows(c, 20)
+    assert all(len(col) == len(lab.RUNNERS) for col in (*rows.values(), *now.values()))
+    for i in range(len(lab.RUNNERS)):
+        alone = lab.half_plane(c.theta[20][:, i], box)
+        assert (rows["xs"][i], rows["ys"][i], rows["line_xs"][i], rows["line_ys"][i]) == (
+            alone["xs"], alone["ys"], alone["line_x"], alone["line_y"])
+        assert now["epoch"][i] == 20 and now["acc"][i] == c.accuracy[20, i]
+        assert now["gnorm"][i] == lab.history_rows(c, 20, 21)[f"gnorm_{lab.RUNNERS[i]}"][0]
+    # the two runners really differ by epoch 20 (the start is shared)
+    assert rows["line_xs"][0] != rows["line_xs"][1]
 
 
 def test_animation_schedule(table):

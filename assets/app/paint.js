@@ -23,6 +23,12 @@
     return /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : null;
   }
 
+  // Renderers that draw both runners take each row's colour from a mapper
+  // with this name (py/explorer/figures/lab.py): its palette is [CE, MSE].
+  function runnerPalette(type, name, t) {
+    return type === "CategoricalColorMapper" && name === "lab_runner_colors" ? [t.ce, t.mse] : null;
+  }
+
   function currentTheme(theme) {
     return [theme[matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"],
       html.classList.contains("kiosk")];
@@ -39,6 +45,8 @@
         const attrs = (n.attributes ||= {});
         const props = themeProps(n.name, t, big);
         if (props) Object.assign(attrs, props);
+        const palette = runnerPalette(n.name, attrs.name, t);
+        if (palette) attrs.palette = palette;
         const color = n.name === "GlyphRenderer" ? seriesColor(attrs.name, t) : null;
         if (color && attrs.glyph && attrs.glyph.attributes) {
           attrs.glyph.attributes.line_color = color;
@@ -55,6 +63,8 @@
     for (const m of doc.all_models) {
       const props = themeProps(m.type, t, big);
       if (props) m.setv(props);
+      const palette = runnerPalette(m.type, m.name, t);
+      if (palette) m.palette = palette;
       const color = m.type === "GlyphRenderer" ? seriesColor(m.name, t) : null;
       if (color) {
         const g = m.glyph;

@@ -225,9 +225,19 @@ def epoch_axis_end(k: int) -> float:
     return float(next((e for e in EPOCH_AXIS_STEPS if k < e), EPOCH_AXIS_STEPS[-1]))
 
 
-def regions(course: Course, k: int, box) -> dict:
-    """Each runner's "malignant" region and boundary at epoch k, by runner name."""
-    return {r: half_plane(course.theta[k][:, i], box) for i, r in enumerate(RUNNERS)}
+def runner_rows(course: Course, k: int, box) -> dict:
+    """Both runners' "malignant" regions (xs, ys) and boundaries (line_xs,
+    line_ys) at epoch k, one row per runner in RUNNERS order: one source and
+    one renderer each for both runners, so a frame updates two renderers, not four."""
+    parts = [half_plane(course.theta[k][:, i], box) for i in range(len(RUNNERS))]
+    return {"xs": [p["xs"] for p in parts], "ys": [p["ys"] for p in parts],
+            "line_xs": [p["line_x"] for p in parts], "line_ys": [p["line_y"] for p in parts]}
+
+
+def now_rows(course: Course, k: int) -> dict:
+    """Both runners at epoch k, one row per runner in RUNNERS order (the history plots' markers)."""
+    return {"epoch": [k] * len(RUNNERS), "gnorm": np.maximum(course.grad_norm[k], PLOT_FLOOR).tolist(),
+            "acc": course.accuracy[k].tolist()}
 
 
 def readouts(course: Course, k: int) -> dict:

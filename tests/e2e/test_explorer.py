@@ -290,7 +290,10 @@ _FIGURE_STYLE = """() => {
     const value = spec => (spec !== null && typeof spec === 'object') ? spec.value : spec;  // colour specs
     return {axis: axis.axis_label_text_color, size: axis.axis_label_text_font_size,
             ce: value(d.get_model_by_name('ce_curve').glyph.line_color),
-            point: value(d.get_model_by_name('gmse_point_lin').glyph.fill_color)};
+            point: value(d.get_model_by_name('gmse_point_lin').glyph.fill_color),
+            // the lab draws both runners with one renderer, coloured per row by these mappers
+            runners: [...new Set(Bokeh.documents.flatMap(doc => [...doc.all_models])
+                .filter(m => m.name === 'lab_runner_colors').map(m => m.palette.join(' ')))]};
 }"""
 
 
@@ -300,13 +303,16 @@ def test_figures_follow_the_colour_scheme_from_the_first_paint(browser, base_url
     page = ctx.new_page()
     page.goto(base_url + "?kiosk=1")
     page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")
+    page.wait_for_function("document.documentElement.dataset.labFigures === 'drawn'")
     dark = figures.theme_overrides()["dark"]
     assert page.evaluate(_FIGURE_STYLE) == {"axis": dark["axis"]["axis_label_text_color"], "size": "18px",
-                                            "ce": dark["ce"], "point": dark["mse"]}
+                                            "ce": dark["ce"], "point": dark["mse"],
+                                            "runners": [f"{dark['ce']} {dark['mse']}"]}
     wait_ready(page)
     page.emulate_media(color_scheme="light")  # changed while the page is open
     light = figures.theme_overrides()["light"]
     page.wait_for_function(f"({_FIGURE_STYLE})().ce === {light['ce']!r}")
     assert page.evaluate(_FIGURE_STYLE) == {"axis": light["axis"]["axis_label_text_color"], "size": "18px",
-                                            "ce": light["ce"], "point": light["mse"]}
+                                            "ce": light["ce"], "point": light["mse"],
+                                            "runners": [f"{light['ce']} {light['mse']}"]}
     ctx.close()

@@ -44,12 +44,13 @@ def test_the_animation_shows_early_epochs_then_finishes(app):
 
 
 def test_figures_are_updated_in_place(app):
-    ids = "['lab_data_plot', 'lab_grad_plot', 'lab_acc_plot', 'lab_history', 'lab_region_ce'].map(n => Bokeh.documents[1].get_model_by_name(n).id)"
+    ids = "['lab_data_plot', 'lab_grad_plot', 'lab_acc_plot', 'lab_history', 'lab_runners'].map(n => Bokeh.documents[1].get_model_by_name(n).id)"
     before = app.evaluate(ids)
-    start = any_source(app, "lab_boundary_ce")
+    start = any_source(app, "lab_runners")
     lab_to_end(app)
-    after_run = any_source(app, "lab_boundary_ce")
-    assert start != after_run and len(after_run["x"]) == 2
+    after_run = any_source(app, "lab_runners")
+    assert start["line_xs"] != after_run["line_xs"] and [len(xs) for xs in after_run["line_xs"]] == [2, 2]
+    assert after_run["runner"] == ["ce", "mse"] and after_run["dash"] == ["solid", "dashed"]
     app.select_option("#labPair", "1")
     app.wait_for_function("document.documentElement.dataset.lab === 'idle'")
     assert app.evaluate(ids) == before and app.evaluate("Bokeh.documents.length") == 2
@@ -64,7 +65,7 @@ def test_one_epoch_and_reset(app):
     assert app.text_content("#labEpoch") == "1"
     assert app.evaluate("document.documentElement.dataset.lab") == "paused"
     now = any_source(app, "lab_now")
-    assert now["epoch"] == [1]
+    assert now["epoch"] == [1, 1] and now["runner"] == ["ce", "mse"]
     app.click("#labReset")
     app.wait_for_function(WAIT_LAB_ROWS, arg=1)
     assert app.text_content("#labEpoch") == "0" and app.evaluate("document.documentElement.dataset.lab") == "idle"

@@ -29,15 +29,20 @@ class LabPanel:
                                 *(f"lab{k}{r}" for k in ("Acc", "Loss", "Grad") for _, r in RUNNER_IDS))
         m = doc.get_model_by_name
         self.m = {n: m(n) for n in ("lab_history", "lab_now", "lab_epoch_x", "lab_grad_y", "lab_x", "lab_y",
-                                    "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant",
-                                    "lab_region_ce", "lab_region_mse", "lab_boundary_ce", "lab_boundary_mse")}
+                                    "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant", "lab_runners")}
+        # The columns that never change (which runner, its dash), sent again
+        # with every update because a source's data is replaced whole.
+        self._runners_const = {k: getattr(self.m["lab_runners"].data, k).to_py() for k in ("runner", "dash")}
+        self._now_const = {"runner": self.m["lab_now"].data.runner.to_py()}
         self.table = table
         self._pairs: dict[int, tuple] = {}
         self._written: dict[str, tuple] = {}
         self._status = ""
         self.course: lab.Course | None = None
         self.box = (0.0, 1.0, 0.0, 1.0)
-        self.shown = 0
+        self.shown = 0      # the epoch of the data plot and readouts
+        self.streamed = 0   # the epoch the history plots reach; never behind `shown`
+        self._history_turn = True
         self._grad_floor = None
         self._epoch_end = None
         self._t0: float | None = None   # animation start (ms); None when not animating
@@ -80,16 +85,18 @@ class LabPanel:
 
     def show(self, k: int) -> None:
         """Epoch k of the course: plots, readouts and counts."""
+        self._show_history(k)
+        self._show_data(k)
+
+    def _show_history(self, k: int) -> None:
+        """The gradient and accuracy plots up to epoch k."""
         c = self.course
-        if k > self.shown:
-            self.m["lab_history"].stream(js_obj(lab.history_rows(c, self.shown + 1, k + 1)))
-        else:
+        if k > self.streamed:
+            self.m["lab_history"].stream(js_obj(lab.history_rows(c, self.streamed + 1, k + 1)))
+        elif k < self.streamed or k == 0:
             self.m["lab_history"].data = js_obj(lab.history_rows(c, 0, k + 1))
-        self.shown = k
-        self.m["lab_now"].data = js_obj(lab.history_rows(c, k, k + 1))
-        for runner, region in lab.regions(c, k, self.box).items():
-            self.m[f"lab_region_{runner}"].data = js_obj({"x": region["xs"], "y": region["ys"]})
-            self.m[f"lab_boundary_{runner}"].data = js_obj({"x": region["line_x"], "y": region["line_y"]})
+        self.streamed = k
+        self.m["lab_now"].data = js_obj({**self._now_const, **lab.now_rows(c, k)})
         end = lab.epoch_axis_end(k)
         if end != self._epoch_end:
             self._epoch_end = end
@@ -98,6 +105,12 @@ class LabPanel:
         if floor != self._grad_floor:
             self._grad_floor = floor
             self.m["lab_grad_y"].start = floor
+
+    def _show_data(self, k: int) -> None:
+        """The data plot's regions and boundaries, the readouts and counts at epoch k."""
+        c = self.course
+        self.shown = k
+        self.m["lab_runners"].data = js_obj({**self._runners_const, **lab.runner_rows(c, k, self.box)})
         # Written only when changed, from what Python remembers: every DOM
         # access from Python allocates on both sides, and this runs every frame.
         for key, (text, value) in lab.readouts(c, k).items():
@@ -197,7 +210,7 @@ class LabPanel:
     def pause(self) -> None:
         if self.running:
             self._stop_clock()
-            self._show_status()
+            self._show_data(self.streamed)  # the data plot may be a frame behind the history
 
     def _stop_clock(self) -> None:
         self._t0 = None
@@ -216,6 +229,15 @@ class LabPanel:
             return True  # the finished course only
         if k >= c.epochs:
             self._t0 = None
-        if k != self.shown or not self.running:
             self.show(k)
+        elif self._history_turn:
+            # Frames take turns: the history plots, then the data plot and the
+            # readouts at the epoch the history reached. Each frame then repaints
+            # one or two plots, not three, and the readouts never lead the curves.
+            if k != self.streamed:
+                self._show_history(k)
+                self._history_turn = False
+        else:
+            self._show_data(self.streamed)
+            self._history_turn = True
         return self.running

@@ -4,9 +4,10 @@ axis) and `lab_acc_plot` (training accuracy against epoch)."""
 from __future__ import annotations
 
 from bokeh.models import (
-    BoxAnnotation, ColumnDataSource, HoverTool, Legend, LegendItem, Range1d,
+    BoxAnnotation, CategoricalColorMapper, ColumnDataSource, HoverTool, Legend, LegendItem, Range1d,
 )
 from bokeh.plotting import figure
+from bokeh.transform import factor_mark
 
 from .. import lab
 from ..state import State
@@ -16,7 +17,15 @@ from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, legend_keys, style
 # vermillion, and told apart by shape too (circles benign, triangles malignant).
 BENIGN_COLOR = "#009E73"
 MALIGNANT_COLOR = "#CC79A7"
+RUNNER_COLORS = "lab_runner_colors"
 HOST_IDS = {"lab_data_plot": "labDataHost", "lab_grad_plot": "labGradHost", "lab_acc_plot": "labAccHost"}
+
+
+def runner_colors() -> dict:
+    """A colour per row from its `runner` column. The page recolours every
+    mapper named RUNNER_COLORS for a dark scheme (assets/app/paint.js)."""
+    return {"field": "runner", "transform": CategoricalColorMapper(
+        factors=list(lab.RUNNERS), palette=[CE_COLOR, MSE_COLOR], name=RUNNER_COLORS)}
 
 
 def axis_label(feature: str) -> str:
@@ -35,17 +44,20 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
     fig.xaxis[0].name = "lab_x_axis"
     fig.yaxis[0].axis_label = axis_label(f2)
     fig.yaxis[0].name = "lab_y_axis"
-    now = lab.regions(course, 0, box)
-    for runner, color, dash, hatch in (("ce", CE_COLOR, "solid", None), ("mse", MSE_COLOR, "dashed", "/")):
-        region = ColumnDataSource({"x": now[runner]["xs"], "y": now[runner]["ys"]}, name=f"lab_region_{runner}")
-        line = ColumnDataSource({"x": now[runner]["line_x"], "y": now[runner]["line_y"]},
-                                name=f"lab_boundary_{runner}")
-        # Moving every frame of a run: on the overlay layer (see style.OVERLAY); both stay inside
-        # the frame by construction (lab.half_plane clips them to the plot box).
-        fig.patch("x", "y", source=region, fill_color=color, fill_alpha=0.10, line_alpha=0, hatch_pattern=hatch,
-                  hatch_color=color, hatch_alpha=0.25, hatch_scale=10, name=f"{runner}_lab_region", level=OVERLAY)
-        fig.line("x", "y", source=line, color=color, line_width=3, line_dash=dash, name=f"{runner}_lab_boundary",
-                 level=OVERLAY)
+    # Both runners in one source, drawn by one patches and one multi_line
+    # renderer: BokehJS's cost per frame grows with the renderers whose data
+    # change, far more than with their rows. No hatching: BokehJS makes new
+    # canvases for a hatched glyph's pattern on every data change, and their
+    # disposal held up the garbage collector for 30-70 ms at a time.
+    runners = ColumnDataSource({"runner": list(lab.RUNNERS), "dash": ["solid", "dashed"],
+                                **lab.runner_rows(course, 0, box)}, name="lab_runners")
+    color = runner_colors()
+    # On the overlay layer (see style.OVERLAY); inside the frame by
+    # construction (lab.half_plane clips them to the plot box).
+    fig.patches("xs", "ys", source=runners, fill_color=color, fill_alpha=0.10, line_alpha=0,
+                name="lab_regions", level=OVERLAY)
+    fig.multi_line("line_xs", "line_ys", source=runners, line_color=color, line_width=3, line_dash="dash",
+                   name="lab_boundaries", level=OVERLAY)
     pts = []
     for name, value, marker, color in (("benign", 0, "circle", BENIGN_COLOR),
                                        ("malignant", 1, "triangle", MALIGNANT_COLOR)):
@@ -62,7 +74,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
 
 def history_figures(course: lab.Course):
     history = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_history")
-    now = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_now")
+    now = ColumnDataSource({"runner": list(lab.RUNNERS), **lab.now_rows(course, 0)}, name="lab_now")
     epochs = Range1d(0, lab.epoch_axis_end(0), name="lab_epoch_x")
     g = figure(
         name="lab_grad_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
@@ -80,14 +92,14 @@ def history_figures(course: lab.Course):
     for fig, col in ((g, "gnorm"), (a, "acc")):
         style(fig)
         lines = []
-        for runner, color, dash, marker in (("ce", CE_COLOR, "solid", "triangle"), ("mse", MSE_COLOR, "dashed", "diamond")):
+        for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed")):
             # Growing every frame: overlay layer. Inside the frame by construction:
             # the epoch axis always reaches past the shown epoch, accuracy is in
             # [0, 1], the gradient axis reaches below the smallest norm.
             lines.append(fig.line("epoch", f"{col}_{runner}", source=history, color=color, line_width=3,
                                   line_dash=dash, name=f"{runner}_lab_{col}", level=OVERLAY))
-            fig.scatter("epoch", f"{col}_{runner}", source=now, marker=marker, size=13, color=color,
-                        line_color="white", level=OVERLAY, name=f"{runner}_lab_{col}_now")
+        fig.scatter("epoch", col, source=now, marker=factor_mark("runner", ["triangle", "diamond"], list(lab.RUNNERS)),
+                    size=13, color=runner_colors(), level=OVERLAY, name=f"lab_{col}_now")
         fig.add_layout(Legend(items=legend_keys(fig, f"lab_{col}", (
             ("ce", "cross-entropy", CE_COLOR, "solid"), ("mse", "MSE", MSE_COLOR, "dashed"))),
             **LEGEND, name=f"lab_{col}_legend"), "below")
