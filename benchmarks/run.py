@@ -2,6 +2,7 @@
 
     python3 benchmarks/run.py                 # the table (a few minutes)
     python3 benchmarks/run.py --attract 10    # plus 10 minutes of kiosk attract mode
+    python3 benchmarks/run.py --only-lab --runs 3 --lab-runs 20   # the lab's figures alone
 
 Not part of the test run and asserts nothing: it prints figures, each next to
 a baseline measured in the same run (this machine is shared and noisy).
@@ -128,6 +129,17 @@ def memory_over_inputs(browser, url, n=10_000) -> dict:
     return {"before": before, "after": after}
 
 
+def lab_only(args) -> None:
+    from playwright.sync_api import sync_playwright
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(args.runs):
+            lab_bench.report(browser, url, args.lab_runs)
+        browser.close()
+    httpd.shutdown()
+
+
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # progress shows even when redirected to a file
     ap = argparse.ArgumentParser()
@@ -135,6 +147,7 @@ def main() -> None:
     ap.add_argument("--endurance", type=float, default=0, help="minutes of kiosk loop plus random input")
     ap.add_argument("--skip-setup", action="store_true")
     ap.add_argument("--only-long", action="store_true", help="only the --attract/--endurance runs")
+    ap.add_argument("--only-lab", action="store_true", help="only the training lab's frames, long tasks and memory")
     ap.add_argument("--compare", metavar="REV", help="also load this git revision of the page, served, cold")
     ap.add_argument("--lab-runs", type=int, default=100, help="full lab courses for the memory figure")
     ap.add_argument("--runs", type=int, default=RUNS, help="cold loads per mode")
@@ -145,6 +158,8 @@ def main() -> None:
     vendor.ensure(quiet=True)
     if args.only_long:
         return kiosk.long_runs(args)
+    if args.only_lab:
+        return lab_only(args)
     single = dev.build()
     site_zip = baseline.prepare()
     print(f"# Explorer benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
