@@ -4,7 +4,8 @@ epoch / Reset, the per-runner readouts and the three lab figures.
 It owns the lab's elements and every model whose name starts with `lab_`.
 The training itself is explorer.lab's `Course`; this module decides how
 much of it to compute in each frame (never more than FRAME_BUDGET_MS, so a
-2,000-epoch course never blocks the page) and which epoch to show.
+2,000-epoch course never blocks the page), which epoch to show and which
+figures to update in each frame.
 """
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ from .plumbing import js_obj, parse_field
 from .store import Change
 
 FRAME_BUDGET_MS = 3.0  # training per animation frame (~20 epochs here); the figures need the rest
+# While a course runs, the figures are updated in two groups taking turns,
+# one group every TURN_FRAMES animation frames (each figure at ~15 per
+# second). All three every frame kept the main thread so busy that a garbage
+# collection or a slow frame on this 2-core machine became a task over 50 ms;
+# most of the cost is BokehJS's per-update and per-repaint work, not the data.
+TURN_FRAMES = 2
 RUNNER_IDS = (("ce", "CE"), ("mse", "MSE"))
 
 
@@ -43,6 +50,7 @@ class LabPanel:
         self.shown = 0      # the epoch of the data plot and readouts
         self.streamed = 0   # the epoch the history plots reach; never behind `shown`
         self._history_turn = True
+        self._frames = 0    # animation frames of the current run
         self._grad_floor = None
         self._epoch_end = None
         self._t0: float | None = None   # animation start (ms); None when not animating
@@ -230,14 +238,17 @@ class LabPanel:
         if k >= c.epochs:
             self._t0 = None
             self.show(k)
-        elif self._history_turn:
-            # Frames take turns: the history plots, then the data plot and the
-            # readouts at the epoch the history reached. Each frame then repaints
-            # one or two plots, not three, and the readouts never lead the curves.
+            return False
+        self._frames += 1
+        if self._frames % TURN_FRAMES:
+            return True
+        # Turns: the history plots, then the data plot and the readouts at the
+        # epoch the history reached, so the readouts never lead the curves.
+        if self._history_turn:
             if k != self.streamed:
                 self._show_history(k)
                 self._history_turn = False
         else:
             self._show_data(self.streamed)
             self._history_turn = True
-        return self.running
+        return True
