@@ -152,8 +152,9 @@ def test_everything_stays_finite(table, pair, s, lr):
     assert min(rows["gnorm_ce"] + rows["gnorm_mse"]) >= lab.PLOT_FLOOR
     box = lab.plot_box(c.a[:, :2])
     rows = lab.runner_rows(c, 150, box)
-    assert all(math.isfinite(v) for col in rows.values() for row in col for v in row)
-    assert all(math.isfinite(v) for col in lab.now_rows(c, 150).values() for v in col)
+    assert all(math.isfinite(v) for k in ("xs", "ys", "line_xs", "line_ys") for row in rows[k] for v in row)
+    now = lab.now_rows(c, 150)
+    assert all(math.isfinite(v) for k in ("epoch", "gnorm", "acc") for v in now[k])
 
 
 @pytest.mark.parametrize("pair", range(len(lab.PAIRS)))
@@ -194,6 +195,8 @@ def test_one_row_per_runner_for_the_figures(table):
     box = lab.plot_box(c.a[:, :2])
     rows, now = lab.runner_rows(c, 20, box), lab.now_rows(c, 20)
     assert all(len(col) == len(lab.RUNNERS) for col in (*rows.values(), *now.values()))
+    # every column, the constant ones too: a first paint for another lab state blanks them all
+    assert rows["runner"] == now["runner"] == list(lab.RUNNERS) and rows["dash"] == list(lab.RUNNER_DASHES)
     for i in range(len(lab.RUNNERS)):
         alone = lab.half_plane(c.theta[20][:, i], box)
         assert (rows["xs"][i], rows["ys"][i], rows["line_xs"][i], rows["line_ys"][i]) == (

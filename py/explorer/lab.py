@@ -31,6 +31,7 @@ PAIRS = (
 )
 LAB_FEATURES = tuple(dict.fromkeys(f for pair in PAIRS for f in pair))
 RUNNERS = ("ce", "mse")
+RUNNER_DASHES = ("solid", "dashed")  # each runner's line in every figure: colour is never the only cue
 MAX_EPOCHS = 2000
 TARGET_ACCURACY = 0.9
 
@@ -230,13 +231,14 @@ def runner_rows(course: Course, k: int, box) -> dict:
     line_ys) at epoch k, one row per runner in RUNNERS order: one source and
     one renderer each for both runners, so a frame updates two renderers, not four."""
     parts = [half_plane(course.theta[k][:, i], box) for i in range(len(RUNNERS))]
-    return {"xs": [p["xs"] for p in parts], "ys": [p["ys"] for p in parts],
+    return {"runner": list(RUNNERS), "dash": list(RUNNER_DASHES),
+            "xs": [p["xs"] for p in parts], "ys": [p["ys"] for p in parts],
             "line_xs": [p["line_x"] for p in parts], "line_ys": [p["line_y"] for p in parts]}
 
 
 def now_rows(course: Course, k: int) -> dict:
     """Both runners at epoch k, one row per runner in RUNNERS order (the history plots' markers)."""
-    return {"epoch": [k] * len(RUNNERS), "gnorm": np.maximum(course.grad_norm[k], PLOT_FLOOR).tolist(),
+    return {"runner": list(RUNNERS), "epoch": [k] * len(RUNNERS), "gnorm": np.maximum(course.grad_norm[k], PLOT_FLOOR).tolist(),
             "acc": course.accuracy[k].tolist()}
 
 

@@ -91,6 +91,9 @@ def test_lab_state_is_in_the_url(page, base_url):
     wait_ready(page)
     assert page.input_value("#labPair") == "2" and page.input_value("#labS") == "6" and page.input_value("#labLr") == "0.5"
     assert any_model(page, "lab_y_axis", "m.axis_label") == "worst smoothness (standardised)"
+    # the first paint blanked every column for this state; Python filled them all again
+    assert any_source(page, "lab_runners")["runner"] == any_source(page, "lab_now")["runner"] == ["ce", "mse"]
+    assert any_source(page, "lab_runners")["dash"] == ["solid", "dashed"]
     type_field(page, "#labS", "2")
     page.wait_for_function("location.hash === '#z=-5&y=1&R=8&lp=2&ls=2&llr=0.5'")
 

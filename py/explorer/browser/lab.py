@@ -37,10 +37,6 @@ class LabPanel:
         m = doc.get_model_by_name
         self.m = {n: m(n) for n in ("lab_history", "lab_now", "lab_epoch_x", "lab_grad_y", "lab_x", "lab_y",
                                     "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant", "lab_runners")}
-        # The columns that never change (which runner, its dash), sent again
-        # with every update because a source's data is replaced whole.
-        self._runners_const = {k: getattr(self.m["lab_runners"].data, k).to_py() for k in ("runner", "dash")}
-        self._now_const = {"runner": self.m["lab_now"].data.runner.to_py()}
         self.table = table
         self._pairs: dict[int, tuple] = {}
         self._written: dict[str, tuple] = {}
@@ -104,7 +100,7 @@ class LabPanel:
         elif k < self.streamed or k == 0:
             self.m["lab_history"].data = js_obj(lab.history_rows(c, 0, k + 1))
         self.streamed = k
-        self.m["lab_now"].data = js_obj({**self._now_const, **lab.now_rows(c, k)})
+        self.m["lab_now"].data = js_obj(lab.now_rows(c, k))
         end = lab.epoch_axis_end(k)
         if end != self._epoch_end:
             self._epoch_end = end
@@ -118,7 +114,7 @@ class LabPanel:
         """The data plot's regions and boundaries, the readouts and counts at epoch k."""
         c = self.course
         self.shown = k
-        self.m["lab_runners"].data = js_obj({**self._runners_const, **lab.runner_rows(c, k, self.box)})
+        self.m["lab_runners"].data = js_obj(lab.runner_rows(c, k, self.box))
         # Written only when changed, from what Python remembers: every DOM
         # access from Python allocates on both sides, and this runs every frame.
         for key, (text, value) in lab.readouts(c, k).items():

@@ -49,8 +49,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
     # change, far more than with their rows. No hatching: BokehJS makes new
     # canvases for a hatched glyph's pattern on every data change, and their
     # disposal held up the garbage collector for 30-70 ms at a time.
-    runners = ColumnDataSource({"runner": list(lab.RUNNERS), "dash": ["solid", "dashed"],
-                                **lab.runner_rows(course, 0, box)}, name="lab_runners")
+    runners = ColumnDataSource(lab.runner_rows(course, 0, box), name="lab_runners")
     color = runner_colors()
     # On the overlay layer (see style.OVERLAY); inside the frame by
     # construction (lab.half_plane clips them to the plot box).
@@ -74,7 +73,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
 
 def history_figures(course: lab.Course):
     history = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_history")
-    now = ColumnDataSource({"runner": list(lab.RUNNERS), **lab.now_rows(course, 0)}, name="lab_now")
+    now = ColumnDataSource(lab.now_rows(course, 0), name="lab_now")
     epochs = Range1d(0, lab.epoch_axis_end(0), name="lab_epoch_x")
     g = figure(
         name="lab_grad_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
