@@ -18,6 +18,11 @@ CHROMIUM_ARGS = [
     # loudly instead of silently working on a connected machine.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
+# Chromium's sampling heap profiler is on in a random share of browser
+# sessions, and it crashed boots that ran Python on a JSPI stack (see hideJspi
+# in assets/app/snapshot.js). The tests turn it on in every session, so that
+# such a crash fails every run instead of one run in several.
+HEAP_PROFILER_ON = "--enable-features=HeapProfilerReporting:nonstable-probability/1/stable-probability/1"
 
 
 def serve_dir(root: Path):
@@ -62,7 +67,7 @@ def browser():
             sys.stderr = stderr
             del os.environ["DEBUG"]
     try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, HEAP_PROFILER_ON])
         yield b
         b.close()
     finally:

@@ -16,7 +16,9 @@ def test_the_vendored_snapshot_is_made_from_exactly_what_ships():
     manifest = (snapshot.DIR / "manifest.js").read_text()
     info = json.loads(manifest[manifest.index("=") + 1:].strip().rstrip(";"))
     assert info["app_digest"] == snapshot.app_digest()
-    assert {v["variant"] for v in info["variants"]} == set(snapshot.VARIANTS)
+    assert info["file"] == snapshot.REL and info["bytes"] == (snapshot.vendor.VENDOR / snapshot.REL).stat().st_size
+    # made as the page boots: with JSPI hidden from Pyodide (snapshot.js: hideJspi)
+    assert info["engine"]["jspiNew"] is False and info["engine"]["jspiOld"] is False
     import dev
     baked = dev.BAKED.read_text()
     assert f'"app_digest":"{snapshot.app_digest()}"' in baked  # the page compares the two
@@ -54,13 +56,14 @@ def test_a_stale_snapshot_is_removed_when_it_cannot_be_made_again(tmp_path, monk
     monkeypatch.setattr(snapshot, "can_make", lambda: False)
     (tmp_path / "snapshot").mkdir()
     (tmp_path / "packs").mkdir()
-    for v in snapshot.VARIANTS:
-        (tmp_path / snapshot.rel(v)).write_bytes(b"old")
-        (tmp_path / snapshot.vendor.pack_name(snapshot.rel(v))).write_text("old")
+    old = ["snapshot/explorer-jspi.snap", snapshot.REL]  # an earlier layout's image too
+    for rel in old:
+        (tmp_path / rel).write_bytes(b"old")
+        (tmp_path / snapshot.vendor.pack_name(rel)).write_text("old")
     snapshot.KEY.write_text("old\n")
     snapshot.MANIFEST.write_text("self.EXPLORER_SNAPSHOT = {};\n")
     snapshot.ensure(quiet=True)
-    assert not any((tmp_path / snapshot.rel(v)).exists() for v in snapshot.VARIANTS)
+    assert not any((tmp_path / rel).exists() for rel in old)
     assert not list((tmp_path / "packs").iterdir())
     assert snapshot.MANIFEST.read_text() == snapshot.PLACEHOLDER
 

@@ -124,7 +124,7 @@ def build() -> Path:
     # scans past their base64, where a JavaScript string literal of the same
     # bytes must be parsed (in WebKit, seconds for the whole set).
     packed = dict(vendor.PACKED)
-    snap = snapshot.rel(snapshot.SINGLE_VARIANT)
+    snap = snapshot.REL
     if (vendor.VENDOR / snap).is_file():
         packed[snap] = False  # its parts are gzipped already
     blocks = "".join(

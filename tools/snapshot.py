@@ -27,18 +27,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 import vendor  # noqa: E402
 
 DIR = vendor.VENDOR / "snapshot"
-# One image per answer to "can wasm suspend (JSPI)?", which the image freezes:
-# Chromium and Firefox can, WebKit cannot. Both are made in Chromium, the
-# second with JSPI hidden from Pyodide.
-VARIANTS = {"jspi": False, "nojspi": True}  # name → hide JSPI while making it
+# One image for every engine: the image freezes whether wasm can suspend
+# (JSPI), and the page hides JSPI from Pyodide everywhere (snapshot.js says why).
+REL = "snapshot/explorer.snap"
 KEY = DIR / "key.txt"
 MANIFEST = DIR / "manifest.js"
-# The single file carries one (it is large already): the one most browsers use.
-SINGLE_VARIANT = "jspi"
-
-
-def rel(variant: str) -> str:
-    return f"snapshot/explorer-{variant}.snap"
 MAGIC = b"EXSNAP2\n"
 SITE = "/lib/python3.12/site-packages/"
 HOME = "/home/pyodide/"
@@ -142,7 +135,6 @@ def make() -> dict:
     key = inputs_key()
     fs = files()
     paths, blobs = [p for p, _ in fs], [b for _, b in fs]
-    made = {}
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
         (site / "assets").symlink_to(ROOT / "assets")
@@ -154,36 +146,30 @@ def make() -> dict:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for variant, hide_jspi in VARIANTS.items():
-                    page = browser.new_page()
-                    page.goto(url + "maker.html")
-                    made[variant] = page.evaluate("([p, i, m, h]) => explorerSnapshot.make(p, i, m, h)",
-                                                  [url + "parts.snap", url + "assets/vendor/pyodide/", IMPORTS, hide_jspi])
-                    page.close()
+                page = browser.new_page()
+                page.goto(url + "maker.html")
+                made = page.evaluate("([p, i, m]) => explorerSnapshot.make(p, i, m)",
+                                     [url + "parts.snap", url + "assets/vendor/pyodide/", IMPORTS])
                 browser.close()
         finally:
             httpd.shutdown()
     digest = app_digest()
     DIR.mkdir(parents=True, exist_ok=True)
-    listed, sizes = [], {}
-    for variant, m in made.items():
-        image = gzip.decompress(base64.b64decode(m["image"]))
-        data = container(paths, blobs, image, key=key, app_digest=digest, pyodide="0.27.7",
-                         engine=m["engine"], handles=m["handles"])
-        (vendor.VENDOR / rel(variant)).write_bytes(data)
-        (vendor.VENDOR / vendor.pack_name(rel(variant))).write_text(vendor.pack_script(rel(variant), data, False))
-        listed.append({"variant": variant, "file": rel(variant), "bytes": len(data), "engine": m["engine"]})
-        sizes[variant] = (len(data), len(image))
+    image = gzip.decompress(base64.b64decode(made["image"]))
+    data = container(paths, blobs, image, key=key, app_digest=digest, pyodide="0.27.7",
+                     engine=made["engine"], handles=made["handles"])
+    (vendor.VENDOR / REL).write_bytes(data)
+    (vendor.VENDOR / vendor.pack_name(REL)).write_text(vendor.pack_script(REL, data, False))
     MANIFEST.write_text("self.EXPLORER_SNAPSHOT = " + json.dumps(
-        {"app_digest": digest, "variants": listed}, sort_keys=True) + ";\n")
+        {"app_digest": digest, "file": REL, "bytes": len(data), "engine": made["engine"]}, sort_keys=True) + ";\n")
     KEY.write_text(key + "\n")
-    return sizes
+    return len(data), len(image)
 
 
 def remove() -> None:
-    for variant in VARIANTS:
-        (vendor.VENDOR / rel(variant)).unlink(missing_ok=True)
-        (vendor.VENDOR / vendor.pack_name(rel(variant))).unlink(missing_ok=True)
+    # Every image and its pack, including those of older layouts (one per JSPI answer).
+    for old in [*DIR.glob("*.snap"), *(vendor.VENDOR / "packs").glob("snapshot__*.snap.js")]:
+        old.unlink()
     KEY.unlink(missing_ok=True)
     if DIR.is_dir():
         MANIFEST.write_text(PLACEHOLDER)
@@ -191,7 +177,7 @@ def remove() -> None:
 
 def fresh() -> bool:
     return (KEY.is_file() and KEY.read_text().strip() == inputs_key()
-            and all((vendor.VENDOR / rel(v)).is_file() for v in VARIANTS))
+            and (vendor.VENDOR / REL).is_file())
 
 
 def can_make() -> bool:
@@ -213,10 +199,9 @@ def ensure(quiet: bool = False) -> None:
     if not quiet:
         print("snapshot: making the Python memory snapshot in headless Chromium ...", flush=True)
     remove()
-    for variant, (size, image) in make().items():
-        if not quiet:
-            print(f"snapshot: assets/vendor/{rel(variant)} ({size / 1e6:.1f} MB; memory image {image / 1e6:.1f} MB)",
-                  flush=True)
+    size, image = make()
+    if not quiet:
+        print(f"snapshot: assets/vendor/{REL} ({size / 1e6:.1f} MB; memory image {image / 1e6:.1f} MB)", flush=True)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@
   let timer = 0;
   let mode = "vendored";
   let snapshot = Promise.resolve(null);
+  let nativeJspi = false;
   let runtime, pyodide, pyodideModule, wasmModule;
   let markPainted;
   const painted = new Promise((resolve) => { markPainted = resolve; });
@@ -294,10 +295,7 @@
     const want = params.get("snapshot");
     const S = window.explorerSnapshot;
     if (!info || !S || want === "0" || mode === "cdn") return null;
-    const e = S.engine();
-    const variant = info.variants.find((v) => v.engine.jspiNew === e.jspiNew && v.engine.jspiOld === e.jspiOld);
-    if (!variant) return null;
-    const path = V + variant.file;
+    const path = V + info.file;
     let bytes;
     if (mode === "vendored") {
       const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
@@ -312,12 +310,14 @@
       }
       bytes = new Uint8Array(await r.arrayBuffer());
     } else {
-      if (mode === "file") await loadScript(V + "packs/" + variant.file.replaceAll("/", "__") + ".js");
-      else if (!packEntry(path)) return null; // the single file carries one variant
+      if (mode === "file") await loadScript(V + "packs/" + info.file.replaceAll("/", "__") + ".js");
+      else if (!packEntry(path)) return null;
       bytes = await unpack(path);
     }
     await painted; // inflating takes a core, which the first paint needs more
-    const snap = await S.open(bytes, variant.engine.jspiNew || variant.engine.jspiOld); // see snapshot.js: inflate
+    // Off the main thread except in WebKit (see snapshot.js: inflate), the one
+    // engine without JSPI of its own.
+    const snap = await S.open(bytes, nativeJspi);
     performance.mark("explorer:snapshot-read");
     return { snap, compiled: S.compile(snap) };
   }
@@ -384,6 +384,8 @@
   // Started at once (this script runs in <head>, before the body is parsed):
   // which copy of the runtime to use, BokehJS, and the big downloads.
   const early = (async () => {
+    // Before anything can start Pyodide (snapshot.js says why).
+    if (typeof WebAssembly === "object" && window.explorerSnapshot) nativeJspi = window.explorerSnapshot.hideJspi();
     mode = detectMode();
     html.dataset.mode = mode;
     const python = mode !== "cdn" && typeof WebAssembly === "object";

@@ -18,6 +18,23 @@
   const TABLE_PIN = 16384;
   const DYNLIB_FLAGS = { loadAsync: false, nodelete: true, allowUndefined: true, global: false };
 
+  // Where the engine can suspend wasm (JSPI), Pyodide runs Python on a
+  // separate wasm stack. Chromium's sampling heap profiler, on in a random
+  // share of browser sessions (by default half of those off the stable
+  // channel), walks a sampled allocation's stack up to 8 KB past the frame,
+  // as if it were the thread's own stack, runs off the end of the wasm stack
+  // and kills the renderer (measured, Chromium 156 with the profiler on: 11
+  // boots in 16 crashed with JSPI, none in 16 without). Nothing here needs
+  // run_sync, so Pyodide never sees JSPI: the page and the maker hide it
+  // before the runtime starts. Returns whether the engine had it.
+  function hideJspi() {
+    const w = globalThis.WebAssembly;
+    const had = "Suspending" in w || "Suspender" in w;
+    delete w.Suspending;
+    delete w.Suspender;
+    return had;
+  }
+
   function engine() {
     const w = globalThis.WebAssembly;
     let gc = false;
@@ -208,15 +225,12 @@ del _r, _s, _np
 
   // The maker's half (tools/snapshot.py drives it in headless Chromium):
   // boot with the files, import what the app imports, take the image.
-  async function make(partsURL, indexURL, imports, hideJspi) {
+  async function make(partsURL, indexURL, imports) {
     const snap = await open(new Uint8Array(await (await fetch(partsURL)).arrayBuffer()));
     const compiled = await compile(snap);
     const { seen } = hookNextModule(snap, compiled, false);
     const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-    if (hideJspi) { // the image for engines that cannot suspend wasm (WebKit)
-      delete WebAssembly.Suspending;
-      delete WebAssembly.Suspender;
-    }
+    hideJspi(); // as the page does: the image freezes what Pyodide saw
     const py = await loadPyodide({ indexURL, _makeSnapshot: true });
     py.runPython(imports);
     const LDSO = py._module.LDSO;
@@ -237,5 +251,5 @@ del _r, _s, _np
     return url.slice(url.indexOf(",") + 1);
   }
 
-  window.explorerSnapshot = { engine, open, compile, hookNextModule, afterRestore, make };
+  window.explorerSnapshot = { hideJspi, engine, open, compile, hookNextModule, afterRestore, make };
 })();

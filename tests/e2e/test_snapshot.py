@@ -8,12 +8,12 @@ import struct
 import pytest
 
 import snapshot
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, HEAP_PROFILER_ON, serve_dir
 
 from .conftest import PageWatch, wait_ready
 from .helpers import lab_to_end, readouts, wait_z
 
-SNAP = snapshot.rel("jspi").split("/")[-1]  # Chromium's variant
+SNAP = snapshot.REL.split("/")[-1]
 RANDOM = "explorerBoot.python().then(py => py.runPython('import random, numpy; (random.random(), float(numpy.random.random()))').toJs())"
 
 
@@ -69,7 +69,7 @@ def _with_meta(data: bytes, **changes) -> bytes:
 
 
 def _damaged(kind: str) -> bytes:
-    real = (snapshot.vendor.VENDOR / snapshot.rel("jspi")).read_bytes()
+    real = (snapshot.vendor.VENDOR / snapshot.REL).read_bytes()
     return {
         "garbage": b"not a snapshot at all" * 1000,
         "truncated": real[: len(real) // 2],
@@ -117,7 +117,7 @@ def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_n
     import dev
     url, httpd = serve_dir(dev.ROOT)
     port = url.rsplit(":", 1)[1].strip("/")
-    args = [a for a in CHROMIUM_ARGS if not a.startswith("--host-resolver-rules")]
+    args = [a for a in CHROMIUM_ARGS if not a.startswith("--host-resolver-rules")] + [HEAP_PROFILER_ON]
     args.append("--host-resolver-rules=MAP explorer.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
     # A static host serves https (a secure context, where the Cache API exists): as if this were one.
     args.append(f"--unsafely-treat-insecure-origin-as-secure=http://explorer.test:{port}")
@@ -134,7 +134,7 @@ def test_a_first_visit_from_another_host_boots_normally_and_fetches_it_for_the_n
                 wait_ready(page)
                 boots.append(page.evaluate("document.documentElement.dataset.boot"))
                 if visit == 0:
-                    size = (snapshot.vendor.VENDOR / snapshot.rel("jspi")).stat().st_size
+                    size = (snapshot.vendor.VENDOR / snapshot.REL).stat().st_size
                     page.wait_for_function(  # stored whole (a page closed mid-write keeps nothing)
                         "([name, size]) => caches.open('explorer-snapshot').then(c => c.keys().then(k => k.length === 1 &&"
                         " k[0].url.includes(name + '?v=') && c.match(k[0]))).then(r => r && r.arrayBuffer())"

@@ -43,10 +43,8 @@ def test_the_page_works(engine, urls, mode):
     b = engine
     open_ready(b, urls[mode])
     assert b.js("document.documentElement.dataset.mode") == {"served": "vendored"}.get(mode, mode)
-    # Both engines restore the snapshot made in Chromium (WebKit its no-JSPI
-    # variant, which the single file does not carry: there it boots normally).
-    boot = "normal" if (b.name, mode) == ("webkit", "single") else "snapshot"
-    assert b.js("document.documentElement.dataset.boot") == boot, b.js("explorerBoot.bootNote()")
+    # Both engines restore the one snapshot, made in Chromium, in every mode.
+    assert b.js("document.documentElement.dataset.boot") == "snapshot", b.js("explorerBoot.bootNote()")
     check_readouts(b, -2.0, 1)  # the default state, computed by Python in this engine
     b.type_into("#zNum", "-5")
     wait(b, "Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5")
