@@ -46,7 +46,7 @@ class LabPanel:
         self.shown = 0      # the epoch of the data plot and readouts
         self.streamed = 0   # the epoch the history plots reach; never behind `shown`
         self._history_turn = True
-        self._frames = 0    # animation frames of the current run
+        self._frames = 0    # animation frames so far: only the parity counts (whose turn it is)
         self._grad_floor = None
         self._epoch_end = None
         self._t0: float | None = None   # animation start (ms); None when not animating
