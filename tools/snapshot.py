@@ -127,8 +127,8 @@ def container(paths: list[str], blobs: list[bytes], memory: bytes | None = None,
     return MAGIC + struct.pack("<I", len(head)) + head + b"".join(parts)
 
 
-def make() -> dict:
-    """Run the maker in headless Chromium; write the snapshots, their packs and the manifest."""
+def make() -> tuple[int, int]:
+    """Run the maker in headless Chromium; write the snapshot, its pack and the manifest. Returns (bytes, image bytes)."""
     from playwright.sync_api import sync_playwright
     sys.path.insert(0, str(ROOT))
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir

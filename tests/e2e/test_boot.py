@@ -12,7 +12,7 @@ import snapshot
 
 from tests.conftest import ROOT, serve_dir
 
-from .conftest import wait_ready
+from .conftest import PageWatch, wait_ready
 
 
 def test_reaches_ready_with_live_controls(app):
@@ -25,7 +25,6 @@ def test_reaches_ready_with_live_controls(app):
 def test_boots_survive_chromiums_heap_profiler(browser, base_url):
     """With the heap profiler on (every test session), 11 boots in 16 crashed
     while Pyodide could run Python on a JSPI stack; the page hides JSPI from it."""
-    from .conftest import PageWatch
     for query in ["", "?snapshot=0", "", ""]:  # fresh renderers, both boots
         page = browser.new_page()
         w = PageWatch(page)
