@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.fmt import readout
-from explorer.state import State, from_hash, parse_range, parse_z, to_hash
+from explorer.state import (FIELDS, PANEL_FIELDS, State, from_hash, panel_keys, parse_lab_s, parse_lr, parse_range,
+                            parse_z, snap, to_hash)
 
 
 @pytest.mark.parametrize("value,text", [
@@ -104,3 +105,53 @@ def test_a_link_sets_only_what_it_names():
     assert from_hash("#ls=4", current) == State(z=-5.0, y=0, R=12.0, lr=3.0, lab_pair=2, lab_s=4.0)
     assert from_hash("#z=-8&y=1&R=8", current) == State(z=-8.0, y=1, R=8.0, lr=3.0, lab_pair=2, lab_s=6.0)
     assert from_hash("#R=3", current).z == -3.0  # a narrower range still pulls z in
+
+
+@pytest.mark.parametrize("h,expected", [
+    ("#R=<b>51</b>&z=-3", State(z=-3.0)),             # a bad field is ignored; the good ones apply exactly
+    ("#R=12&z=<script>", State(R=12.0)),
+    ("#y=01&z=1", State(z=1.0)),                       # an index only in its plain form
+    ("#y=\u0661", State()),                            # not another script's digit
+    ("#lp=3&ls=<i>6</i>&llr=0.5", State(lab_pair=3, lab_lr=0.5)),
+    ("#log=true&lr=2", State(lr=2.0)),
+])
+def test_hostile_fields_leave_exactly_the_valid_ones(h, expected):
+    assert from_hash(h) == expected
+
+
+def test_every_declared_field_round_trips_off_its_default():
+    for f in FIELDS:
+        if f.kind == "number":
+            value = f.hi if f.key != "z" else 3.5
+        elif f.kind == "flag":
+            value = not f.default
+        else:
+            value = len(f.choices) - 1
+        s = State(**{f.attr: value})
+        assert from_hash(to_hash(s)) == s, f.key
+        assert f"{f.key}=" in to_hash(s)
+
+
+def test_each_panel_declares_its_own_keys_once():
+    keys = [f.key for f in FIELDS]
+    assert len(keys) == len(set(keys))
+    assert panel_keys() == {"explorer": ["R", "y", "z", "log"], "race": ["lr"], "lab": ["lp", "ls", "llr"]}
+    assert set(PANEL_FIELDS) == {"explorer", "race", "lab"}
+
+
+@pytest.mark.parametrize("parse,text,value,has_msg", [
+    (parse_lr, "0.5", 0.5, False), (parse_lr, "0", 0.01, True), (parse_lr, "11", 10.0, True),
+    (parse_lr, "\u22121", 0.01, True), (parse_lr, "x", None, True), (parse_lr, "inf", None, True),
+    (parse_lab_s, "6", 6.0, False), (parse_lab_s, "-0.5", 0.0, True), (parse_lab_s, "10.5", 10.0, True),
+    (parse_lab_s, "", None, True), (parse_lab_s, "1e999", None, True),
+])
+def test_typed_lr_and_s(parse, text, value, has_msg):
+    v, msg = parse(text)
+    assert v == value and bool(msg) == has_msg
+
+
+@pytest.mark.parametrize("z,snapped", [(-5.004, -5.0), (-5.005, -5.0), (0.016, 0.02), (-0.001, 0.0), (49.999, 50.0),
+                                       (1.23456, 1.23)])
+def test_snap_to_the_slider_grid(z, snapped):
+    v = snap(z)
+    assert v == snapped and str(v) != "-0.0"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import maths
+from .fields import Field
 from .fmt import count, readout
 
 # Column order of sklearn/datasets/data/breast_cancer.csv (the UCI order).
@@ -34,6 +35,12 @@ RUNNERS = ("ce", "mse")
 RUNNER_DASHES = ("solid", "dashed")  # each runner's line in every figure: colour is never the only cue
 MAX_EPOCHS = 2000
 TARGET_ACCURACY = 0.9
+# The lab's part of the page state: a change to any of these starts its course over.
+FIELDS = (
+    Field("lp", "lab_pair", "choice", 0, choices=tuple(" + ".join(p) for p in PAIRS)),
+    Field("ls", "lab_s", "number", 4.0, lo=0.0, hi=10.0, what="a confidence s"),
+    Field("llr", "lab_lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),
+)
 
 
 def parse_wdbc(text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import maths
+from .fields import Field
 from .fmt import count
+
+# The race's part of the page state: its learning rate.
+FIELDS = (Field("lr", "lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),)
 
 # Columns of the race_runners ColumnDataSource (one row: both runners).
 RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")

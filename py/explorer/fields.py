@@ -1,0 +1,99 @@
+"""How a panel declares its part of the page's state: one `Field` per value,
+naming its URL-hash key, its kind, its bounds or choices and its default.
+
+Parsing a hash, writing one and checking typed input are all derived from
+these declarations (explorer.state composes them), so a new panel adds its
+fields in one place, as TensorFlow Playground's state table does. Pure
+Python, no browser imports.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+MAX_FIELD_CHARS = 64
+
+
+def clamp(v: float, lo: float, hi: float) -> float:
+    return min(max(v, lo), hi)
+
+
+def fmt_plain(v: float) -> str:
+    """Short human form of a control value (not a readout)."""
+    return f"{v:.6g}".replace("-", "\u2212")
+
+
+def parse_number(text: str) -> float | None:
+    """A finite float from user text, or None. Accepts a Unicode minus."""
+    if not isinstance(text, str):
+        return None
+    t = text.strip().replace("\u2212", "-")
+    if not t or len(t) > MAX_FIELD_CHARS:
+        return None
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value of the state.
+
+    kind "number": a float in [lo, hi]; "flag": a bool written 0/1; "choice":
+    an int index below len(choices) (the hash carries its digits). A number
+    may narrow its bounds by the rest of the state (`within`, e.g. z by R)
+    and have its own way of being set (`apply`, e.g. R also pulls z in).
+    `always`: written to the hash even at its default. `what`: how a message
+    about typed input names it ("a learning rate").
+    """
+    key: str
+    attr: str
+    kind: str
+    default: Any
+    lo: float = 0.0
+    hi: float = 0.0
+    choices: tuple[str, ...] = ()
+    always: bool = False
+    what: str = ""
+    within: Callable[[Any], tuple[float, float]] | None = None
+    apply: Callable[[Any, Any], Any] | None = None
+
+    @property
+    def type(self) -> type:
+        return {"number": float, "flag": bool, "choice": int}[self.kind]
+
+    def read(self, text: str, state) -> Any | None:
+        """The value a hash's text asks for, or None when it is not one this field accepts."""
+        if self.kind == "flag":
+            return {"0": False, "1": True}.get(text)
+        if self.kind == "choice":
+            # An index in its plain form only: not "1e0", "-1", "01" or other scripts' digits.
+            ok = len(text) < 4 and text.isascii() and text.isdigit() and str(int(text)) == text
+            return int(text) if ok and int(text) < len(self.choices) else None
+        v = parse_number(text)
+        lo, hi = self.within(state) if self.within else (self.lo, self.hi)
+        return v if v is not None and lo <= v <= hi else None
+
+    def write(self, value) -> str | None:
+        """`key=value` for the hash, or None when the default needs no mention."""
+        if value == self.default and not self.always:
+            return None
+        if self.kind == "flag":
+            return f"{self.key}={int(value)}"
+        if self.kind == "choice":
+            return f"{self.key}={value}"
+        return f"{self.key}={value:g}"
+
+    def typed(self, text: str) -> tuple[float | None, str]:
+        """Typed text → (value clamped into [lo, hi], or None when not a number; a message)."""
+        v = parse_number(text)
+        lo, hi, what = self.lo, self.hi, self.what
+        if v is None:
+            return None, f"Enter {what} from {fmt_plain(lo)} to {fmt_plain(hi)}."
+        if not lo <= v <= hi:
+            c = clamp(v, lo, hi)
+            return c, f"Clamped to {fmt_plain(c)}: {what} ranges from {fmt_plain(lo)} to {fmt_plain(hi)}."
+        return v, ""
