@@ -50,7 +50,8 @@ def ready_page(browser, url: str):
     cdp = ctx.new_cdp_session(page)
     page.goto(url)
     page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
-    page.wait_for_function("document.documentElement.dataset.lab !== undefined", timeout=60_000)
+    page.evaluate("explorerPanels.want('lab').then(() => true)")  # panels load on demand
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'", timeout=60_000)
     return ctx, page, cdp
 
 

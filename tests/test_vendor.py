@@ -119,7 +119,7 @@ def test_failure_midway_keeps_the_previous_tree(tmp_path, monkeypatch, lock):
 
 
 def test_cdn_urls_in_the_page_pin_the_vendored_versions():
-    boot = (vendor.ROOT / "assets" / "app" / "boot.js").read_text()
+    boot = (vendor.ROOT / "assets" / "app" / "runtime.js").read_text()
     specs = {name: src["spec"].rsplit("@", 1)[-1].split("==")[-1] for name, src in vendor.PLAN.items()}
     assert f'pyodide: "{specs["pyodide"]}"' in boot
     assert f'pyscript: "{specs["pyscript"]}"' in boot

@@ -4,7 +4,7 @@
     python3 tools/dev.py test    # install test dependencies if missing, run every test
     python3 tools/dev.py setup   # only fetch and verify assets/vendor/
     python3 tools/dev.py bake    # rebuild assets/app/baked.js from py/explorer/
-    python3 tools/dev.py build   # write dist/index.html, the single self-contained file
+    python3 tools/dev.py build   # write dist/index.html (one self-contained file) and dist/lite.html (no snapshot)
     python3 tools/dev.py site D  # copy the static site into folder D (for GitHub Pages and the like)
 """
 from __future__ import annotations
@@ -71,7 +71,7 @@ def baked_source() -> str:
     from bokeh.core.json_encoder import serialize_json
     from explorer import figures, lab, maths
     from explorer.fmt import readout
-    from explorer.state import State, to_hash
+    from explorer.state import State, panel_keys, to_hash
 
     st = State()
     table = lab_table()
@@ -83,6 +83,7 @@ def baked_source() -> str:
     course.advance(1)
     payload["readouts"].update({k: {"text": t, "value": repr(v)} for k, (t, v) in lab.readouts(course, 0).items()})
     payload["hash"] = to_hash(st)
+    payload["panel_keys"] = panel_keys()  # which panel a link or the URL asks for (panels.js)
     payload["lab_data"] = table
     import snapshot  # a page restores only a snapshot of exactly the Python it carries
     payload["app_digest"] = snapshot.app_digest({p: (ROOT / p).read_text() for p in BROWSER_SOURCES})
@@ -101,22 +102,27 @@ def bake() -> None:
     print(f"bake: wrote {BAKED.relative_to(ROOT)} ({BAKED.stat().st_size} bytes)")
 
 
-DIST = ROOT / "dist" / "index.html"
+DIST = ROOT / "dist"
+# The page's classic scripts after baked.js and the manifests, in the order index.html loads them.
+APP_SCRIPTS = ("snapshot.js", "paint.js", "progress.js", "runtime.js", "panels.js", "boot.js")
 
 
-def build() -> Path:
-    """Write dist/index.html: the whole app in one file that works alone, offline."""
+def build(lite: bool = False) -> Path:
+    """Write dist/index.html, the whole app in one file that works alone, offline;
+    with `lite`, dist/lite.html: the same without the Python memory snapshot
+    (small enough to e-mail; Python then boots normally, about twice as slow)."""
+    import snapshot
     import vendor
     setup()
     page = (ROOT / "index.html").read_text()
     loaders = ('<script src="assets/app/baked.js" defer></script>\n<script src="assets/vendor/manifest.js"></script>\n'
-               '<script src="assets/vendor/snapshot/manifest.js"></script>\n<script src="assets/app/snapshot.js"></script>\n'
-               '<script src="assets/app/paint.js"></script>\n<script src="assets/app/boot.js"></script>\n')
+               '<script src="assets/vendor/snapshot/manifest.js"></script>\n'
+               + "".join(f'<script src="assets/app/{name}"></script>\n' for name in APP_SCRIPTS))
     stylesheet = '<link rel="stylesheet" href="assets/app/style.css">'
     assert loaders in page and stylesheet in page, "index.html changed: update tools/dev.py build()"
-    import snapshot
-    inline = [BAKED.read_text(), snapshot.MANIFEST.read_text(),
-              *((ROOT / "assets" / "app" / name).read_text() for name in ("snapshot.js", "paint.js", "boot.js"))]
+    with_snapshot = not lite and (vendor.VENDOR / snapshot.REL).is_file()
+    inline = [BAKED.read_text(), *([snapshot.MANIFEST.read_text()] if with_snapshot else []),
+              *((ROOT / "assets" / "app" / name).read_text() for name in APP_SCRIPTS)]
     for text in inline:
         if "</script" in text.lower():
             raise SystemExit("build: a script to inline contains '</script'")
@@ -124,9 +130,8 @@ def build() -> Path:
     # scans past their base64, where a JavaScript string literal of the same
     # bytes must be parsed (in WebKit, seconds for the whole set).
     packed = dict(vendor.PACKED)
-    snap = snapshot.REL
-    if (vendor.VENDOR / snap).is_file():
-        packed[snap] = False  # its parts are gzipped already
+    if with_snapshot:
+        packed[snapshot.REL] = False  # its parts are gzipped already
     blocks = "".join(
         f'<script type="application/x-explorer-pack" data-path="assets/vendor/{rel}" data-gz="{int(gz)}">'
         f'{vendor.pack_base64((vendor.VENDOR / rel).read_bytes(), gz)}</script>\n' for rel, gz in packed.items())
@@ -139,10 +144,12 @@ def build() -> Path:
     # At the end of <body>, so the text and controls render while the runtime parses.
     scripts = "".join(f"<script>\n{t}</script>\n" for t in inline)
     page = page.replace("</body>", blocks + scripts + "</body>")
-    DIST.parent.mkdir(exist_ok=True)
-    DIST.write_text(page)
-    print(f"build: wrote {DIST.relative_to(ROOT)} ({DIST.stat().st_size / 1e6:.1f} MB)")
-    return DIST
+    out = DIST / ("lite.html" if lite else "index.html")
+    DIST.mkdir(exist_ok=True)
+    out.write_text(page)
+    what = "no snapshot, for e-mail" if lite else ("with the snapshot" if with_snapshot else "NO snapshot (none made)")
+    print(f"build: wrote {out.relative_to(ROOT)} ({out.stat().st_size / 1e6:.1f} MB, {what})")
+    return out
 
 
 SITE_FILES = ("index.html", "assets/app", "assets/vendor")
@@ -163,6 +170,15 @@ def site(dest: Path) -> Path:
             shutil.copy(src, dest / rel)
     total = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
     print(f"site: wrote {dest} ({total / 1e6:.1f} MB)")
+    import snapshot
+    if (dest / "assets" / "vendor" / snapshot.REL).is_file():
+        print("site: it carries the Python memory snapshot (a repeat visit boots from it)")
+    else:
+        # A GitHub Actions annotation where it runs there; a plain warning elsewhere.
+        prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") else "site: WARNING: "
+        print(f"{prefix}no Python memory snapshot could be made (it needs Chromium or Chrome and Playwright's "
+              "Python package; set EXPLORER_CHROMIUM to the browser). The site works, but every visit boots "
+              "Python normally, about twice as slow.", flush=True)
     return dest
 
 
@@ -251,6 +267,7 @@ def main() -> None:
         bake()
     elif a.cmd == "build":
         build()
+        build(lite=True)
     elif a.cmd == "site":
         site(a.dest)
     elif a.cmd == "deps":

@@ -87,8 +87,8 @@
     return h === "" || h === window.EXPLORER_BAKED.hash.replace(/^#/, "");
   }
 
-  // One baked document at a time: the explorer's is the first paint; the
-  // lab's follows once Python's downloads are under way.
+  // One baked document at a time: the explorer's is the first paint; each
+  // panel's follows when panels.js asks for it.
   // A URL that asks for another state than the baked one: the figures paint
   // without their data until Python has computed it, rather than show the
   // default state's points and curves meanwhile.
@@ -104,11 +104,17 @@
     })(node);
   }
 
+  // Does the URL set any of a panel's fields (the keys Python declared)?
+  function namesOwnKeys(panel) {
+    const given = new Set(location.hash.replace(/^#/, "").split("&").map((kv) => kv.split("=")[0]));
+    return (window.EXPLORER_BAKED.panel_keys[panel] || []).some((k) => given.has(k));
+  }
+
   async function embed(docid) {
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);
-    if (docid === "explorer" ? !isDefaultHash() : /(^|[#&])(lp|ls|llr)=/.test(location.hash)) blankData(docs);
+    if (docid === "explorer" ? !isDefaultHash() : namesOwnKeys(docid)) blankData(docs);
     await window.Bokeh.embed.embed_items(docs, baked.render_items.filter((r) => r.docid === docid));
     const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));

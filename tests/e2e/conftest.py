@@ -44,8 +44,9 @@ def page(watch):
     return watch.page
 
 
-def wait_ready(page, timeout=READY_TIMEOUT_MS):
-    """The explorer is live (`data-state=ready`), then the lab too (it joins right after)."""
+def wait_ready(page, timeout=READY_TIMEOUT_MS, panels=("lab",)):
+    """The explorer is live (`data-state=ready`); then each panel in `panels`,
+    asked for as a link or the kiosk would (they load on demand), has joined."""
     from playwright.sync_api import Error
     try:
         page.wait_for_function("document.documentElement.dataset.state !== 'loading'", timeout=timeout)
@@ -56,7 +57,17 @@ def wait_ready(page, timeout=READY_TIMEOUT_MS):
         raise AssertionError(f"the page crashed while booting; Chromium said:\n{browser_log_tail()}") from e
     state = page.evaluate("document.documentElement.dataset.state")
     assert state == "ready", f"page ended in state {state!r}: " + page.inner_text("#bootError")
-    page.wait_for_function("document.documentElement.dataset.lab !== undefined", timeout=timeout)
+    for name in panels:
+        open_panel(page, name, timeout, scroll=False)
+
+
+def open_panel(page, name: str, timeout=READY_TIMEOUT_MS, scroll=True) -> None:
+    """Bring a panel in: scrolled near (as a reader would) or asked for (as a link would); wait until bound."""
+    if scroll:
+        page.locator(f"[data-panel={name}]").scroll_into_view_if_needed()
+    else:
+        page.evaluate("name => explorerPanels.want(name)", name)
+    page.wait_for_function(f"document.documentElement.dataset.{name}Panel === 'ready'", timeout=timeout)
 
 
 @pytest.fixture

@@ -160,9 +160,12 @@ def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
 def test_kiosk_demo_plays_the_lab(browser, base_url):
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
-    page.goto(base_url + "?kiosk=1&idle=1")
-    wait_ready(page)
+    page.goto(base_url + "?kiosk=1&idle=1&panel_idle=never")
+    wait_ready(page, panels=())
+    # Not loaded until the demo's lab act asks for it (SPEC §13).
+    assert page.evaluate("document.documentElement.dataset.labPanel") == "loading"
     page.wait_for_function("document.documentElement.dataset.lab === 'running'", timeout=60_000)
+    assert page.evaluate("document.documentElement.dataset.labPanel") == "ready"
     assert page.evaluate("document.documentElement.dataset.demo") == "running"
     assert page.input_value("#labS") == "6"
     page.wait_for_function("document.getElementById('lab').getBoundingClientRect().top < 200")

@@ -63,4 +63,5 @@ def open_ready(b, url: str) -> None:
     wait(b, "document.documentElement.dataset.state !== 'loading'", READY_S)
     state = b.js("document.documentElement.dataset.state")
     assert state == "ready", f"{b.name}: page ended in {state!r}: " + str(b.js("document.getElementById('bootError').innerText"))
-    wait(b, "document.documentElement.dataset.lab !== undefined", READY_S)
+    b.js("explorerPanels.want('lab'), true")  # panels load on demand; ask as a link would
+    wait(b, "document.documentElement.dataset.labPanel === 'ready'", READY_S)

@@ -1,10 +1,13 @@
 """Composes the page: shared services, the panels, and the order they start in.
 
-No panel logic lives here. To add a panel: give it its own module with a
-class taking (page, clock, store, doc, ...), a `render(old, new, change)`
-that the store calls on every state change, and a `bind()` for its
-controls; then construct, watch and bind it below (as the explorer and the
-race are, or later, as the lab is once its figures are drawn).
+No panel logic lives here. The explorer and the race are on screen at
+first and start with the app; every panel below them joins on demand
+(assets/app/panels.js paints its figures when it comes near the viewport,
+when the browser is idle, or when a link or the kiosk needs it, then calls
+`add_panel`). To add one: give it its own module with a class taking the
+shared services and its Bokeh document, a `render(old, new, change)` that
+the store calls on every state change and a `bind()` for its controls;
+then name its factory in `panel_factories` below.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class App:
         self.store = Store(self.page)
         self.explorer = ExplorerPanel(self.page, self.clock, self.store, doc)
         self.race = RacePanel(self.page, self.clock, self.store, doc, self.explorer.loss_y_max)
-        self.lab: LabPanel | None = None  # joins once its figures are drawn (add_lab)
+        self.panels: dict = {}  # the panels below, by name, once they have joined
         # The sweep moves z, which ends a race; so each stops the other first.
         self.explorer.before_sweep = self.race.reset
         self.race.before_start = self.explorer.stop_sweep
@@ -37,20 +40,29 @@ class App:
             panel.bind()
         self.store.bind_url()
 
+    def panel_factories(self) -> dict:
+        services = (self.page, self.clock, self.store)
+        return {"lab": lambda doc: LabPanel(*services, doc, js.EXPLORER_BAKED.lab_data.to_py())}
+
     def start(self, hash_: str, kiosk_idle_s: float | None) -> None:
         self.store.set(from_hash(hash_), Change(from_url=True))
         self.race.show()
         if kiosk_idle_s is not None:
-            self.kiosk = AttractMode(self.page, self.clock, self.store, self.explorer, self.race, kiosk_idle_s)
+            self.kiosk = AttractMode(self.page, self.clock, self.store, self.explorer, self.race, kiosk_idle_s,
+                                     self.panels, want=lambda name: js.explorerPanels.want(name))
             self.kiosk.bind()
 
-    def add_lab(self, lab_doc, lab_table: dict) -> None:
-        self.lab = LabPanel(self.page, self.clock, self.store, lab_doc, lab_table)
-        self.store.watch(self.lab.render)
-        self.lab.bind()
-        self.lab.render(None, self.store.state, Change(from_url=True))
-        if self.kiosk is not None:
-            self.kiosk.lab = self.lab
+    def add_panel(self, name: str, doc) -> None:
+        """Bind a panel whose figures panels.js has just painted; it renders the current state."""
+        name = str(name)
+        if name in self.panels:
+            return
+        panel = self.panel_factories()[name](doc)
+        self.store.watch(panel.render)
+        panel.bind()
+        panel.render(None, self.store.state, Change(from_url=True))
+        self.panels[name] = panel
+        setattr(js.document.documentElement.dataset, f"{name}Panel", "ready")
 
 
 def _query_param(name: str) -> str | None:
@@ -63,6 +75,5 @@ async def start() -> App:
     app = App(figs.doc)
     kiosk = _query_param("kiosk") == "1"
     app.start(js.location.hash, idle_seconds(_query_param("idle")) if kiosk else None)
-    add_lab = app.page.proxy(lambda lab: app.add_lab(lab.doc, js.EXPLORER_BAKED.lab_data.to_py()), "lab")
-    js.explorerBoot.labFigures().then(add_lab)
+    js.explorerPanels.bindWith(app.page.proxy(app.add_panel, "panel"))
     return app

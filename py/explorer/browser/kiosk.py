@@ -17,6 +17,7 @@ IDLE_DEFAULT_S = 60.0
 DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
 DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
 DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
+PANEL_WAIT_S = 20.0               # an act gives up on a panel that has not joined by then
 ACTIVITY = ("pointerdown", "keydown", "touchstart", "wheel", "input")
 
 
@@ -30,13 +31,16 @@ def idle_seconds(param: str | None) -> float:
 
 
 class AttractMode:
-    def __init__(self, page, clock, store, explorer, race, idle_s: float):
+    def __init__(self, page, clock, store, explorer, race, idle_s: float, panels: dict, want):
         self.page, self.clock, self.store = page, clock, store
         self.explorer, self.race = explorer, race
-        self.lab = None  # set by the app once the lab has joined
+        # The panels below the explorer join on demand: `panels` is the app's
+        # live dict of those that have, `want(name)` asks for one now.
+        self.panels, self._want = panels, want
         self._idle = page.delay(self.start, idle_s * 1000.0)
         self._act = None
         self._act_t0 = 0.0
+        self._lab_started = False
         self.acts = [self._sweep_act, self._race_act, self._hold_act, self._lab_act, self._lab_hold_act]
 
     def bind(self) -> None:
@@ -63,8 +67,8 @@ class AttractMode:
         self.clock.stop("demo")
         self.explorer.stop_sweep()
         self.race.pause()
-        if self.lab is not None:
-            self.lab.pause()
+        for panel in self.panels.values():
+            panel.pause()
         del js.document.documentElement.dataset.demo
 
     def _begin(self, index: int, now: float) -> None:
@@ -98,20 +102,24 @@ class AttractMode:
         return not start and elapsed >= DEMO_HOLD_S
 
     def _lab_act(self, start: bool, elapsed: float) -> bool:
-        if self.lab is None:
-            return True
+        lab = self.panels.get("lab")
         if start:
-            self._scroll(self.lab.section)
+            self._lab_started = False
+            self._scroll(js.document.getElementById("lab"))
+            if lab is None:
+                self._want("lab")
+        if lab is None:
+            return elapsed > PANEL_WAIT_S  # never painted: go on without it
+        if not self._lab_started:
+            self._lab_started = True
             self.store.update(lab_s=DEMO_LAB_S)
-            self.lab.reset()
-            self.lab.toggle()
+            lab.reset()
+            lab.toggle()
             return False
-        return not self.lab.running
+        return not lab.running
 
     def _lab_hold_act(self, start: bool, elapsed: float) -> bool:
-        if self.lab is None:
-            return True
-        if start or elapsed < DEMO_HOLD_S:
+        if start or ("lab" in self.panels and elapsed < DEMO_HOLD_S):
             return False
         self._scroll(None)
         return True

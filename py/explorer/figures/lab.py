@@ -18,6 +18,10 @@ from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, legend_keys, style
 BENIGN_COLOR = "#009E73"
 MALIGNANT_COLOR = "#CC79A7"
 RUNNER_COLORS = "lab_runner_colors"
+# Each runner's "malignant" side, tinted in its colour: strong enough to read
+# on the dark scheme's background, faint enough that the points stay clear
+# where both tints overlap.
+REGION_ALPHA = 0.16
 HOST_IDS = {"lab_data_plot": "labDataHost", "lab_grad_plot": "labGradHost", "lab_acc_plot": "labAccHost"}
 
 
@@ -53,7 +57,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
     color = runner_colors()
     # On the overlay layer (see style.OVERLAY); inside the frame by
     # construction (lab.half_plane clips them to the plot box).
-    fig.patches("xs", "ys", source=runners, fill_color=color, fill_alpha=0.10, line_alpha=0,
+    fig.patches("xs", "ys", source=runners, fill_color=color, fill_alpha=REGION_ALPHA, line_alpha=0,
                 name="lab_regions", level=OVERLAY)
     fig.multi_line("line_xs", "line_ys", source=runners, line_color=color, line_width=3, line_dash="dash",
                    name="lab_boundaries", level=OVERLAY)

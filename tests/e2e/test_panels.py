@@ -1,0 +1,80 @@
+"""SPEC §13: panels below the explorer are painted and bound on demand: when
+scrolled near, when idle, when the URL or a link names them, when the kiosk
+needs them; never before the explorer is ready."""
+from __future__ import annotations
+
+from .conftest import open_panel, wait_ready
+
+# Idle loading off: only what the test does can bring a panel in.
+NO_IDLE = "?panel_idle=never"
+LAB_DOCS = "Bokeh.documents.filter(d => d.get_model_by_name('lab_data_plot')).length"
+
+
+def lab_state(page) -> dict:
+    return page.evaluate("""() => ({panel: document.documentElement.dataset.labPanel,
+        docs: Bokeh.documents.length, disabled: document.getElementById('labRun').disabled,
+        scrollY: window.scrollY})""")
+
+
+def test_a_panel_waits_below_until_it_is_scrolled_near(page, base_url):
+    page.set_viewport_size({"width": 1280, "height": 700})  # the lab starts well below the fold
+    page.goto(base_url + NO_IDLE)
+    assert page.evaluate("document.documentElement.dataset.labPanel") == "loading"  # from the start
+    wait_ready(page, panels=())
+    # The explorer is live; the lab is neither painted nor bound.
+    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+    assert lab_state(page) == {"panel": "loading", "docs": 1, "disabled": True, "scrollY": 0}
+    open_panel(page, "lab")  # scrolled near
+    assert page.evaluate(LAB_DOCS) == 1 and page.evaluate("Bokeh.documents.length") == 2
+    assert not page.is_disabled("#labRun")
+    assert page.evaluate("performance.getEntriesByName('explorer:lab-paint').length") == 1
+    # and the lab works: one epoch through its real button
+    page.click("#labStep")
+    page.wait_for_function("document.getElementById('labEpoch').dataset.value === '1.0'")
+
+
+def test_when_idle_a_panel_loads_without_being_scrolled_to(page, base_url):
+    page.goto(base_url + "?panel_idle=0.2")
+    wait_ready(page, panels=())
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
+    s = lab_state(page)
+    assert s["scrollY"] == 0 and s["docs"] == 2 and not s["disabled"]
+
+
+def test_a_url_naming_a_panels_field_loads_it_at_once(page, base_url):
+    page.goto(base_url + NO_IDLE + "#z=-2&y=1&R=8&ls=6")
+    wait_ready(page, panels=())
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
+    assert page.input_value("#labS") == "6" and page.evaluate("window.scrollY") == 0
+    # its figures were painted blank, then filled by Python for s = 6 (never the default s = 4 meanwhile)
+    assert page.get_attribute("#labGradMSE", "data-value") is not None
+
+
+def test_a_link_that_sets_a_panel_loads_it_and_focuses_its_control(page, base_url):
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=())
+    assert lab_state(page)["panel"] == "loading"
+    # Clicked where it is, without scrolling the page past the lab first.
+    page.evaluate("document.querySelector('a[data-state-link][href*=\"ls=6\"]').click()")
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'labRun'")
+    assert page.input_value("#labS") == "6"
+
+
+def test_a_hash_edited_by_hand_loads_the_panel(page, base_url):
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=())
+    page.evaluate("location.hash = '#z=-2&y=1&R=8&lp=2'")
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
+    page.wait_for_function("document.getElementById('labPair').value === '2'")
+
+
+def test_a_panel_is_never_painted_before_the_explorer_is_ready(page, base_url):
+    # Asked for during boot (as a link clicked early would): it waits for `ready`.
+    page.add_init_script("""document.addEventListener('DOMContentLoaded', () => {
+        window.__early = explorerPanels.want('lab').then(() => document.documentElement.dataset.state);
+    });""")
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=())
+    assert page.evaluate("window.__early") == "ready"
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
