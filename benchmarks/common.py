@@ -30,7 +30,6 @@ def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
     page.goto(url)
     page.wait_for_function(f"document.documentElement.dataset.state === '{state}'", timeout=120_000)
     out = {"ready": mark(page, ready_mark), "paint": mark(page, "explorer:first-paint"),
-           "lab_paint": mark(page, "explorer:lab-paint"),
            "boot": page.evaluate("document.documentElement.dataset.boot || '-'")}
     res = page.evaluate("""() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
         .map(e => [e.name, e.encodedBodySize || e.transferSize || 0])""")

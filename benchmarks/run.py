@@ -3,6 +3,7 @@
     python3 benchmarks/run.py                 # the table (a few minutes)
     python3 benchmarks/run.py --attract 10    # plus 10 minutes of kiosk attract mode
     python3 benchmarks/run.py --only-lab --runs 3 --lab-runs 20   # the lab's figures alone
+    python3 benchmarks/run.py --only-lighthouse --compare 2e30d37 # Lighthouse, this page and an earlier one
 
 Not part of the test run and asserts nothing: it prints figures, each next to
 a baseline measured in the same run (this machine is shared and noisy).
@@ -25,7 +26,9 @@ from common import ROOT, RUNS, cold_load, median, memory, ms, ready_page  # noqa
 import baseline  # noqa: E402
 import kiosk  # noqa: E402
 import lab as lab_bench  # noqa: E402
+import lighthouse  # noqa: E402
 import network  # noqa: E402
+import panels  # noqa: E402
 import compare  # noqa: E402
 import vendor  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
@@ -151,6 +154,8 @@ def main() -> None:
     ap.add_argument("--compare", metavar="REV", help="also load this git revision of the page, served, cold")
     ap.add_argument("--lab-runs", type=int, default=100, help="full lab courses for the memory figure")
     ap.add_argument("--runs", type=int, default=RUNS, help="cold loads per mode")
+    ap.add_argument("--only-lighthouse", action="store_true", help="only the Lighthouse audits")
+    ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
     import dev
@@ -160,6 +165,8 @@ def main() -> None:
         return kiosk.long_runs(args)
     if args.only_lab:
         return lab_only(args)
+    if args.only_lighthouse:
+        return lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     single = dev.build()
     site_zip = baseline.prepare()
     print(f"# Explorer benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
@@ -206,7 +213,6 @@ def main() -> None:
         r = rows["baseline"]
         print(f"| baseline: Bokeh's Python in the browser, served | – | – | – | {ms(median(r, 'ready'))} | "
               f"{median(r, 'ready') / bare:.2f} | {median(r, 'bytes'):,.0f} |")
-        print(f"lab figures drawn (served): {ms(median(rows['served'], 'lab_paint'))}")
         print(f"bare boot in the {args.runs} runs: " + ", ".join(ms(x['ready']) for x in rows["bare"]))
         print(f"\nbytes served / bare Pyodide core: {median(rows['served'], 'bytes') / median(rows['bare'], 'bytes'):.3f}"
               f" (baseline page: {median(rows['baseline'], 'bytes') / median(rows['bare'], 'bytes'):.2f}; "
@@ -245,6 +251,7 @@ def main() -> None:
         print(f"explorer faster by: {base['updated']['p50'] / ours['updated']['p50']:.0f}× to the data, "
               f"{base['painted']['p50'] / ours['painted']['p50']:.0f}× to the painted frame (p50)\n")
 
+        panels.report(browser, url, args.runs)
         network.report(pw, args.runs, bare)
         lab_bench.report(browser, url, args.lab_runs)
         mem = memory_over_inputs(browser, url)
@@ -254,6 +261,7 @@ def main() -> None:
               f"({(a['wasm'] - b['wasm']) / 1e6:+.2f})")
         browser.close()
     httpd.shutdown()
+    lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     kiosk.long_runs(args)
 
 

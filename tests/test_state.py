@@ -121,7 +121,7 @@ def test_hostile_fields_leave_exactly_the_valid_ones(h, expected):
 
 def test_every_declared_field_round_trips_off_its_default():
     for f in FIELDS:
-        if f.kind == "number":
+        if f.kind in ("number", "int"):
             value = f.hi if f.key != "z" else 3.5
         elif f.kind == "flag":
             value = not f.default
@@ -135,8 +135,9 @@ def test_every_declared_field_round_trips_off_its_default():
 def test_each_panel_declares_its_own_keys_once():
     keys = [f.key for f in FIELDS]
     assert len(keys) == len(set(keys))
-    assert panel_keys() == {"explorer": ["R", "y", "z", "log"], "race": ["lr"], "lab": ["lp", "ls", "llr"]}
-    assert set(PANEL_FIELDS) == {"explorer", "race", "lab"}
+    assert panel_keys() == {"explorer": ["R", "y", "z", "log"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
+                            "deep": ["dd", "dl", "da", "dlr", "dsd"]}
+    assert set(PANEL_FIELDS) == {"explorer", "race", "lab", "deep"}
 
 
 @pytest.mark.parametrize("parse,text,value,has_msg", [
@@ -155,3 +156,18 @@ def test_typed_lr_and_s(parse, text, value, has_msg):
 def test_snap_to_the_slider_grid(z, snapped):
     v = snap(z)
     assert v == snapped and str(v) != "-0.0"
+
+
+@pytest.mark.parametrize("h,expected", [
+    ("#dd=1&dl=6&da=2&dlr=0.5&dsd=999", dict(deep_data=1, deep_depth=6, deep_act=2, deep_lr=0.5, deep_seed=999)),
+    ("#dl=0", {}), ("#dl=7", {}), ("#dl=3.0", {}), ("#dl=03", {}), ("#da=3", {}), ("#dd=2", {}),
+    ("#dsd=0", {}), ("#dsd=1000", {}), ("#dsd=1e2", {}), ("#dsd=12&dlr=11", dict(deep_seed=12)),
+])
+def test_depth_panel_fields(h, expected):
+    assert from_hash(h) == State(**expected)
+
+
+def test_typed_depth_seed_is_whole():
+    from explorer.state import parse_deep_seed
+    assert parse_deep_seed("42") == (42, "") and parse_deep_seed("1.5")[0] is None
+    assert parse_deep_seed("0") == (1, "Clamped to 1: a seed ranges from 1 to 999.")

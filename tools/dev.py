@@ -170,16 +170,20 @@ def site(dest: Path) -> Path:
             shutil.copy(src, dest / rel)
     total = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
     print(f"site: wrote {dest} ({total / 1e6:.1f} MB)")
+    print(snapshot_note(dest), flush=True)
+    return dest
+
+
+def snapshot_note(dest: Path) -> str:
+    """Whether a site folder carries the snapshot, said so that nobody misses a missing one."""
     import snapshot
     if (dest / "assets" / "vendor" / snapshot.REL).is_file():
-        print("site: it carries the Python memory snapshot (a repeat visit boots from it)")
-    else:
-        # A GitHub Actions annotation where it runs there; a plain warning elsewhere.
-        prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") else "site: WARNING: "
-        print(f"{prefix}no Python memory snapshot could be made (it needs Chromium or Chrome and Playwright's "
-              "Python package; set EXPLORER_CHROMIUM to the browser). The site works, but every visit boots "
-              "Python normally, about twice as slow.", flush=True)
-    return dest
+        return "site: it carries the Python memory snapshot (a repeat visit boots from it)"
+    # A GitHub Actions annotation where it runs there; a plain warning elsewhere.
+    prefix = "::warning::" if os.environ.get("GITHUB_ACTIONS") else "site: WARNING: "
+    return (f"{prefix}no Python memory snapshot could be made (it needs Chromium or Chrome and Playwright's "
+            "Python package; set EXPLORER_CHROMIUM to the browser). The site works, but every visit boots "
+            "Python normally, about twice as slow.")
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):

@@ -121,5 +121,14 @@
     return { doc };
   }
 
-  window.explorerPaint = { embed, fillReadouts, isDefaultHash };
+  // A one-image ColumnDataSource's new data. BokehJS's image glyph takes an
+  // NDArray only, and Pyodide 0.27 cannot hand one back to Python (it does not
+  // know the typed-array subclass), so it is made here from Python's flat copy.
+  function setImage(source, flat, height, width, place) {
+    const { ndarray } = window.Bokeh.require("core/util/ndarray");
+    source.data = { image: [ndarray(flat, { shape: [height, width], dtype: "float64" })],
+      x: [place.x], y: [place.y], dw: [place.dw], dh: [place.dh] };
+  }
+
+  window.explorerPaint = { embed, fillReadouts, isDefaultHash, setImage };
 })();

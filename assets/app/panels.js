@@ -12,7 +12,7 @@
 (function () {
   const html = document.documentElement;
   // Panel → the id of its <section>, in page order (idle loading follows it).
-  const SECTIONS = { lab: "lab" };
+  const SECTIONS = { lab: "lab", deep: "deep" };
   // Idle loading waits this long after `ready`, so that it never competes with
   // a visitor's first moves. `?panel_idle=S` sets the wait in seconds, and
   // `?panel_idle=never` turns idle loading off (tests, benchmarks).

@@ -42,8 +42,9 @@ def parse_number(text: str) -> float | None:
 class Field:
     """One value of the state.
 
-    kind "number": a float in [lo, hi]; "flag": a bool written 0/1; "choice":
-    an int index below len(choices) (the hash carries its digits). A number
+    kind "number": a float in [lo, hi]; "int": a whole number in [lo, hi];
+    "flag": a bool written 0/1; "choice": an int index below len(choices)
+    (the hash carries its digits). A number
     may narrow its bounds by the rest of the state (`within`, e.g. z by R)
     and have its own way of being set (`apply`, e.g. R also pulls z in).
     `always`: written to the hash even at its default. `what`: how a message
@@ -63,16 +64,19 @@ class Field:
 
     @property
     def type(self) -> type:
-        return {"number": float, "flag": bool, "choice": int}[self.kind]
+        return {"number": float, "int": int, "flag": bool, "choice": int}[self.kind]
 
     def read(self, text: str, state) -> Any | None:
         """The value a hash's text asks for, or None when it is not one this field accepts."""
         if self.kind == "flag":
             return {"0": False, "1": True}.get(text)
-        if self.kind == "choice":
-            # An index in its plain form only: not "1e0", "-1", "01" or other scripts' digits.
-            ok = len(text) < 4 and text.isascii() and text.isdigit() and str(int(text)) == text
-            return int(text) if ok and int(text) < len(self.choices) else None
+        if self.kind in ("choice", "int"):
+            # Digits in their plain form only: not "1e0", "-1", "01" or other scripts' digits.
+            if not (len(text) < 6 and text.isascii() and text.isdigit() and str(int(text)) == text):
+                return None
+            v = int(text)
+            ok = v < len(self.choices) if self.kind == "choice" else self.lo <= v <= self.hi
+            return v if ok else None
         v = parse_number(text)
         lo, hi = self.within(state) if self.within else (self.lo, self.hi)
         return v if v is not None and lo <= v <= hi else None
@@ -83,7 +87,7 @@ class Field:
             return None
         if self.kind == "flag":
             return f"{self.key}={int(value)}"
-        if self.kind == "choice":
+        if self.kind in ("choice", "int"):
             return f"{self.key}={value}"
         return f"{self.key}={value:g}"
 
@@ -91,8 +95,10 @@ class Field:
         """Typed text → (value clamped into [lo, hi], or None when not a number; a message)."""
         v = parse_number(text)
         lo, hi, what = self.lo, self.hi, self.what
-        if v is None:
+        if v is None or (self.kind == "int" and not v.is_integer()):
             return None, f"Enter {what} from {fmt_plain(lo)} to {fmt_plain(hi)}."
+        if self.kind == "int":
+            v = int(v)
         if not lo <= v <= hi:
             c = clamp(v, lo, hi)
             return c, f"Clamped to {fmt_plain(c)}: {what} ranges from {fmt_plain(lo)} to {fmt_plain(hi)}."

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import field, make_dataclass, replace
 from urllib.parse import parse_qsl
 
-from . import lab, race
+from . import deep, lab, race
 from .fields import Field, clamp, fmt_plain, parse_number
 
 __all__ = ["FIELDS", "PANEL_FIELDS", "State", "from_hash", "to_hash", "parse_z", "parse_range", "parse_lr",
-           "parse_lab_s", "snap", "clamp", "fmt_plain", "parse_number"]
+           "parse_lab_s", "parse_deep_lr", "parse_deep_seed", "snap", "clamp", "fmt_plain", "parse_number"]
 
 Z_STEP = 0.01
 # Longer hashes are not ours; ignoring them keeps parsing cheap.
@@ -48,7 +48,8 @@ EXPLORER_FIELDS = (
     Field("log", "log_grad", "flag", False),
 )
 # Panel → its fields, in the order a hash is read (and written, after the explorer's three).
-PANEL_FIELDS: dict[str, tuple[Field, ...]] = {"explorer": EXPLORER_FIELDS, "race": race.FIELDS, "lab": lab.FIELDS}
+PANEL_FIELDS: dict[str, tuple[Field, ...]] = {"explorer": EXPLORER_FIELDS, "race": race.FIELDS, "lab": lab.FIELDS,
+                                              "deep": deep.FIELDS}
 FIELDS: tuple[Field, ...] = tuple(f for fs in PANEL_FIELDS.values() for f in fs)
 _BY_KEY = {f.key: f for f in FIELDS}
 _BY_ATTR = {f.attr: f for f in FIELDS}
@@ -62,9 +63,14 @@ def _lab(self) -> tuple:
     return tuple(getattr(self, f.attr) for f in lab.FIELDS)
 
 
+def _deep(self) -> tuple:
+    """What a depth-panel course depends on: a change to any of these starts it over."""
+    return tuple(getattr(self, f.attr) for f in deep.FIELDS)
+
+
 State = make_dataclass(
     "State", [(f.attr, f.type, field(default=f.default)) for f in FIELDS], frozen=True,
-    namespace={"with_z": _with_z, "with_range": _with_range, "lab": property(_lab),
+    namespace={"with_z": _with_z, "with_range": _with_range, "lab": property(_lab), "deep": property(_deep),
                "__module__": __name__, "__doc__": "Every panel's state: one attribute per declared Field."})
 
 
@@ -85,6 +91,8 @@ def parse_z(text: str, R: float) -> tuple[float | None, str]:
 parse_range = _BY_ATTR["R"].typed
 parse_lr = _BY_ATTR["lr"].typed
 parse_lab_s = _BY_ATTR["lab_s"].typed
+parse_deep_lr = _BY_ATTR["deep_lr"].typed
+parse_deep_seed = _BY_ATTR["deep_seed"].typed
 
 
 def from_hash(h: str, base: State | None = None) -> State:

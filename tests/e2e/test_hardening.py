@@ -104,7 +104,7 @@ def test_no_serious_accessibility_violations(browser, base_url, scheme, width):
     ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = ctx.new_page()
     page.goto(base_url + "#z=-5&y=1&R=8")
-    wait_ready(page)
+    wait_ready(page, panels=("lab", "deep"))  # every panel on the page, each loaded on demand
     page.click("#race")
     page.wait_for_function("document.documentElement.dataset.race === 'done'")
     results = Axe().run(page)

@@ -51,6 +51,30 @@ def single_file():
     return dev.build()
 
 
+@pytest.fixture(scope="session")
+def lite_file():
+    import dev
+    return dev.build(lite=True)
+
+
+def test_lite_file_fits_an_email_and_works_alone_offline(watch, lite_file, tmp_path):
+    """dist/lite.html: everything but the snapshot, under the 20 MB that mail services accept."""
+    assert lite_file.stat().st_size < 20_000_000
+    assert "x-explorer-pack" in lite_file.read_text() and "explorer.snap" not in lite_file.read_text()
+    lonely = tmp_path / "attachment" / "cross-entropy.html"
+    lonely.parent.mkdir()
+    shutil.copy(lite_file, lonely)
+    page = watch.page
+    page.goto(lonely.as_uri())
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.dataset.mode") == "single"
+    assert page.evaluate("document.documentElement.dataset.boot") == "normal"
+    assert page.evaluate("explorerBoot.bootNote()") == ""  # no snapshot to try, nothing to explain
+    drive_reference_row(page)
+    assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
+            (u.startswith("file:") and not u.startswith(lonely.as_uri()))] == []
+
+
 def test_single_file_copied_alone(watch, single_file, tmp_path):
     lonely = tmp_path / "somewhere" / "cross-entropy.html"
     lonely.parent.mkdir()

@@ -20,8 +20,10 @@ def urls(tmp_path_factory):
     root = tmp_path_factory.mktemp("engines")
     site = pages.probed_site(root / "site")
     single = pages.probed_single(dev.build(), root / "single" / "explorer.html")
+    lite = pages.probed_single(dev.build(lite=True), root / "lite" / "explorer.html")
     url, httpd = serve_dir(site)
-    yield {"served": url, "file": (site / "index.html").as_uri(), "single": single.as_uri(), "origin": url}
+    yield {"served": url, "file": (site / "index.html").as_uri(), "single": single.as_uri(), "lite": lite.as_uri(),
+           "origin": url}
     httpd.shutdown()
 
 

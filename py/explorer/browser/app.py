@@ -15,6 +15,7 @@ import js
 
 from ..state import from_hash
 from .clock import Clock
+from .deep import DeepPanel
 from .explorer import ExplorerPanel
 from .kiosk import AttractMode, idle_seconds
 from .lab import LabPanel
@@ -42,7 +43,8 @@ class App:
 
     def panel_factories(self) -> dict:
         services = (self.page, self.clock, self.store)
-        return {"lab": lambda doc: LabPanel(*services, doc, js.EXPLORER_BAKED.lab_data.to_py())}
+        return {"lab": lambda doc: LabPanel(*services, doc, js.EXPLORER_BAKED.lab_data.to_py()),
+                "deep": lambda doc: DeepPanel(*services, doc)}
 
     def start(self, hash_: str, kiosk_idle_s: float | None) -> None:
         self.store.set(from_hash(hash_), Change(from_url=True))
@@ -62,6 +64,7 @@ class App:
         panel.bind()
         panel.render(None, self.store.state, Change(from_url=True))
         self.panels[name] = panel
+        js.performance.mark(f"explorer:{name}-bound")
         setattr(js.document.documentElement.dataset, f"{name}Panel", "ready")
 
 

@@ -18,6 +18,7 @@ DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
 DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
 DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
 PANEL_WAIT_S = 20.0               # an act gives up on a panel that has not joined by then
+DEMO_DEEP_SIGMOID = {"deep_data": 0, "deep_depth": 3, "deep_act": 0, "deep_lr": 1.0, "deep_seed": 1}
 ACTIVITY = ("pointerdown", "keydown", "touchstart", "wheel", "input")
 
 
@@ -40,8 +41,9 @@ class AttractMode:
         self._idle = page.delay(self.start, idle_s * 1000.0)
         self._act = None
         self._act_t0 = 0.0
-        self._lab_started = False
-        self.acts = [self._sweep_act, self._race_act, self._hold_act, self._lab_act, self._lab_hold_act]
+        self._started = False  # the current panel act has started its course
+        self.acts = [self._sweep_act, self._race_act, self._hold_act, self._lab_act, self._lab_hold_act,
+                     self._deep_act, self._deep_hold_act, self._deep_relu_act, self._deep_relu_hold_act]
 
     def bind(self) -> None:
         for name in ACTIVITY:
@@ -101,28 +103,49 @@ class AttractMode:
     def _hold_act(self, start: bool, elapsed: float) -> bool:
         return not start and elapsed >= DEMO_HOLD_S
 
-    def _lab_act(self, start: bool, elapsed: float) -> bool:
-        lab = self.panels.get("lab")
+    def _panel_act(self, name: str, setup: dict, start: bool, elapsed: float) -> bool:
+        """Scroll to a panel (asking for it if it has not joined), set it up, train it; True when done."""
+        panel = self.panels.get(name)
         if start:
-            self._lab_started = False
-            self._scroll(js.document.getElementById("lab"))
-            if lab is None:
-                self._want("lab")
-        if lab is None:
-            return elapsed > PANEL_WAIT_S  # never painted: go on without it
-        if not self._lab_started:
-            self._lab_started = True
-            self.store.update(lab_s=DEMO_LAB_S)
-            lab.reset()
-            lab.toggle()
+            self._started = False
+            self._scroll(js.document.getElementById(name))
+            if panel is None:
+                self._want(name)
+        if panel is None:
+            return elapsed > PANEL_WAIT_S  # never joined: go on without it
+        if not self._started:
+            self._started = True
+            self.store.update(**setup)
+            panel.reset()
+            panel.toggle()
             return False
-        return not lab.running
+        return not panel.running
+
+    def _hold(self, name: str, start: bool, elapsed: float, back_to_top: bool) -> bool:
+        if start or (name in self.panels and elapsed < DEMO_HOLD_S):
+            return False
+        if back_to_top:
+            self._scroll(None)
+        return True
+
+    def _lab_act(self, start: bool, elapsed: float) -> bool:
+        return self._panel_act("lab", {"lab_s": DEMO_LAB_S}, start, elapsed)
 
     def _lab_hold_act(self, start: bool, elapsed: float) -> bool:
-        if start or ("lab" in self.panels and elapsed < DEMO_HOLD_S):
-            return False
-        self._scroll(None)
-        return True
+        return self._hold("lab", start, elapsed, back_to_top=False)
+
+    # Three sigmoid layers starve the first layer whatever the loss; ReLU with its start keeps it learning.
+    def _deep_act(self, start: bool, elapsed: float) -> bool:
+        return self._panel_act("deep", DEMO_DEEP_SIGMOID, start, elapsed)
+
+    def _deep_hold_act(self, start: bool, elapsed: float) -> bool:
+        return self._hold("deep", start, elapsed, back_to_top=False)
+
+    def _deep_relu_act(self, start: bool, elapsed: float) -> bool:
+        return self._panel_act("deep", {**DEMO_DEEP_SIGMOID, "deep_act": 2}, start, elapsed)
+
+    def _deep_relu_hold_act(self, start: bool, elapsed: float) -> bool:
+        return self._hold("deep", start, elapsed, back_to_top=True)
 
     def _scroll(self, element) -> None:
         """To an element, or back to the top; a script's scroll is not a visitor's input."""

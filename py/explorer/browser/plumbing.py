@@ -19,6 +19,15 @@ def js_obj(value):
     return to_js(value, dict_converter=_from_entries)
 
 
+def set_image(source, values, box) -> None:
+    """Show a 2-D numpy array in a one-image source over box (x0, x1, y0, y1), through
+    assets/app/paint.js (BokehJS's image glyph needs an NDArray, which only JS can hold)."""
+    h, w = values.shape
+    x0, x1, y0, y1 = box
+    flat = to_js(values.astype("float64").ravel())  # a Float64Array copy: nothing to release
+    js.explorerPaint.setImage(source, flat, h, w, js_obj({"x": x0, "y": y0, "dw": x1 - x0, "dh": y1 - y0}))
+
+
 class Page:
     def __init__(self):
         # Every proxy lives as long as the page: listeners and timers keep

@@ -1,5 +1,5 @@
 """Bokeh figures of the page, built once in CPython at build time, one
-builder module per panel (explorer, race, lab); `style` holds what they share.
+builder module per panel (explorer, race, lab, deep); `style` holds what they share.
 
 The page never imports Bokeh's Python package: `bake` turns the figures
 into a document (tools/dev.py bake → assets/app/baked.js) that BokehJS
@@ -13,16 +13,16 @@ from bokeh.document import Document
 from bokeh.embed.util import RenderItem
 
 from ..state import State
-from . import explorer, lab, race
+from . import deep, explorer, lab, race
 from .explorer import LOSS_Y_MAX
 from .style import theme_overrides
 
 __all__ = ["DOCS", "HOST_IDS", "LOSS_Y_MAX", "bake", "build", "theme_overrides"]
 
 HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost", "race_plot": "racePlotHost"}
-# Two documents: the explorer's is embedded first (first paint), the lab's
-# right after Python has started loading, so the lab never delays either.
-DOCS = {"explorer": HOST_IDS, "lab": lab.HOST_IDS}
+# One document per panel: the explorer's is embedded first (first paint);
+# each panel below it when assets/app/panels.js asks for it.
+DOCS = {"explorer": HOST_IDS, "lab": lab.HOST_IDS, "deep": deep.HOST_IDS}
 
 
 def build(st: State | None = None, table: dict | None = None) -> dict:
@@ -34,6 +34,7 @@ def build(st: State | None = None, table: dict | None = None) -> dict:
     models["race_plot"] = race.race_figure(st)
     if table is not None:
         models.update(lab.build(st, table))
+    models.update(deep.build(st))
     return models
 
 

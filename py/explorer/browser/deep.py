@@ -1,0 +1,274 @@
+"""The depth panel: data, depth, activation, learning-rate and seed controls,
+Train / One epoch / Reset, the readouts, the per-layer table `deepLayers`
+and the four depth figures.
+
+It owns the panel's elements and every model whose name starts with
+`deep_`. The training is explorer.deep's `Course`, which keeps only the
+current weights: each frame trains up to the epoch the animation has
+reached (never longer than a frame's budget) and shows that epoch.
+"""
+from __future__ import annotations
+
+import js
+
+from .. import deep, lab
+from ..race import seconds_for
+from ..state import State, parse_deep_lr, parse_deep_seed
+from .plumbing import js_obj, parse_field, set_image
+from .store import Change
+
+FRAME_BUDGET_MS = 3.0    # training per animation frame while the course plays
+SKIP_BUDGET_MS = 20.0    # and while skipping to the end (no long task: the figures wait their turn)
+# While a course runs, the figures are updated in turns, one group every
+# TURN_FRAMES frames (as in the lab: BokehJS's per-update cost, not the
+# data, is what fills a frame); the maps, the costliest, every MAP_FRAMES.
+TURN_FRAMES = 2
+MAP_FRAMES = 6
+RUNNER_IDS = ("CE", "MSE")
+SELECTS = (("deepData", "deep_data", len(deep.DATASETS), 0), ("deepDepth", "deep_depth", deep.DEPTH_MAX + 1, 1),
+           ("deepAct", "deep_act", len(deep.ACTIVATIONS), 0))
+
+
+class DeepPanel:
+    def __init__(self, page, clock, store, doc):
+        self.page, self.clock, self.store = page, clock, store
+        self.section = js.document.getElementById("deep")
+        self.el = page.elements("deepData", "deepDepth", "deepAct", "deepLr", "deepLrMsg", "deepSeed",
+                                "deepSeedMsg", "deepRun", "deepStep", "deepReset", "deepEpoch", "deepStatus",
+                                "deepCE", "deepMSE", "deepHeadline", "deepAccCE", "deepAccMSE", "deepLossCE",
+                                "deepLossMSE")
+        self.tbody = js.document.querySelector("#deepLayers tbody")
+        m = doc.get_model_by_name
+        self.m = {n: m(n) for n in ("deep_layers", "deep_history", "deep_now", "deep_epoch_x", "deep_grad_y",
+                                    "deep_layer_x", "deep_points", "deep_map_ce", "deep_map_mse", "deep_map_ce_x",
+                                    "deep_map_ce_y", "deep_map_mse_x", "deep_map_mse_y")}
+        self.data = deep.datasets()
+        self.course: deep.Course | None = None
+        self.grid = None
+        self.cells: list = []
+        self._written: dict[str, tuple] = {}
+        self._status = ""
+        self.shown = 0
+        self.streamed = 0
+        self._frames = 0
+        self._range = None
+        self._epoch_end = None
+        self._t0: float | None = None
+        self._skip = False
+
+    @property
+    def running(self) -> bool:
+        return self._t0 is not None
+
+    # -- state → view -------------------------------------------------------
+    def render(self, old: State | None, new: State, change: Change) -> None:
+        if old is None or old.deep_data != new.deep_data:
+            self._show_points(new.deep_data)
+        if old is None or old.deep != new.deep:
+            self.reset()
+        e = self.el
+        if change.typing != "deepLr":
+            e["deepLr"].value = f"{new.deep_lr:g}"
+        if change.typing != "deepSeed":
+            e["deepSeed"].value = str(new.deep_seed)
+        for el_id, attr, _, _ in SELECTS:
+            e[el_id].value = str(getattr(new, attr))
+
+    def _show_points(self, index: int) -> None:
+        x, y = self.data[deep.DATASETS[index]]
+        self.m["deep_points"].data = js_obj(deep.points_rows(x, y))
+        box = deep.map_box(x)
+        self.grid = (box, deep.map_grid(box))
+        x0, x1, y0, y1 = box
+        for r in deep.RUNNERS:
+            self.m[f"deep_map_{r}_x"].setv(js_obj({"start": x0, "end": x1}))
+            self.m[f"deep_map_{r}_y"].setv(js_obj({"start": y0, "end": y1}))
+
+    def _new_course(self) -> None:
+        st = self.store.state
+        x, y = self.data[deep.DATASETS[st.deep_data]]
+        self.course = deep.Course(x, y, st.deep_depth, deep.ACTIVATIONS[st.deep_act], st.deep_lr, st.deep_seed)
+        self.course.advance(1)
+        self._range = None
+        if len(self.cells) != self.course.layers:
+            self._build_table(self.course.layers)
+            self.m["deep_layer_x"].end = self.course.layers + 0.3
+
+    def _build_table(self, layers: int) -> None:
+        """One row per weight matrix, input side first; cells written as text only."""
+        doc = js.document
+        self.tbody.replaceChildren()
+        self.cells = []
+        for i in range(layers):
+            tr = doc.createElement("tr")
+            th = doc.createElement("th")
+            th.scope = "row"
+            th.textContent = f"W{i + 1}" + (" (input side)" if i == 0 else " (output)" if i == layers - 1 else "")
+            tr.appendChild(th)
+            row = []
+            for _ in RUNNER_IDS:
+                td = doc.createElement("td")
+                tr.appendChild(td)
+                row.append(td)
+            self.tbody.appendChild(tr)
+            self.cells.append(row)
+        self._written = {k: v for k, v in self._written.items() if not k.startswith("cell")}
+
+    def show(self, k: int, maps: bool = True) -> None:
+        self._show_history(k)
+        self._show_numbers(k)
+        if maps:
+            self._show_maps()
+
+    def _show_history(self, k: int) -> None:
+        """The accuracy plot up to epoch k and the per-layer gradient plot at epoch k."""
+        c = self.course
+        if k > self.streamed:
+            self.m["deep_history"].stream(js_obj(deep.history_rows(c, self.streamed + 1, k + 1)))
+        elif k < self.streamed or k == 0:
+            self.m["deep_history"].data = js_obj(deep.history_rows(c, 0, k + 1))
+        self.streamed = k
+        self.m["deep_now"].data = js_obj(deep.now_rows(c, k))
+        self.m["deep_layers"].data = js_obj(deep.layer_rows(c, k))
+        end = lab.epoch_axis_end(k)
+        if end != self._epoch_end:
+            self._epoch_end = end
+            self.m["deep_epoch_x"].end = end
+        rng = deep.layer_range(c, k)
+        if rng != self._range:
+            self._range = rng
+            self.m["deep_grad_y"].setv(js_obj({"start": rng[0], "end": rng[1]}))
+
+    def _show_numbers(self, k: int) -> None:
+        """Readouts, the layer table, the counts and the headline at epoch k."""
+        c = self.course
+        self.shown = k
+        for key, (text, value) in deep.readouts(c, k).items():
+            self._write(key, self.el[key], text, "value", repr(value))
+        for i, row in enumerate(self.cells):
+            for j, td in enumerate(row):
+                g = float(c.grad_norm[k, i, j])
+                self._write(f"cell{i}{j}", td, deep.readout(g), "value", repr(g))
+        for i, r in enumerate(RUNNER_IDS):
+            n = c.revealed(i, k)
+            self._write(f"deep{r}", self.el[f"deep{r}"], "—" if k == 0 and n is None else deep.count_text(n),
+                        "epochs", "" if n is None else str(n))
+        self._write("deepHeadline", self.el["deepHeadline"], deep.headline(c, k), "epoch", str(k))
+        self._show_status()
+
+    def _show_maps(self) -> None:
+        box, grid = self.grid
+        p = deep.map_probabilities(self.course, grid)
+        for i, r in enumerate(deep.RUNNERS):
+            set_image(self.m[f"deep_map_{r}"], p[i], box)
+
+    def _write(self, key: str, el, text: str, data_key: str, data: str) -> None:
+        if self._written.get(key) != (text, data):
+            self._written[key] = (text, data)
+            el.textContent = text
+            setattr(el.dataset, data_key, data)
+
+    def _show_status(self) -> None:
+        running, c = self.running, self.course
+        finished = self.shown >= c.epochs
+        status = "running" if running else ("done" if finished else ("idle" if self.shown == 0 else "paused"))
+        if status == self._status:
+            return
+        self._status = status
+        btn = self.el["deepRun"]
+        btn.textContent = "Skip to the end" if running else "Train"
+        btn.classList.toggle("running", running)
+        js.document.documentElement.dataset.deep = status
+        if finished and not running:
+            ce, mse = (deep.count_text(c.first_at_target[i]) for i in (0, 1))
+            self.el["deepStatus"].textContent = (f"Depth panel finished: cross-entropy {ce}, MSE {mse} to 90 % "
+                                                 f"accuracy. {deep.headline(c, self.shown)}")
+
+    # -- events → course ----------------------------------------------------
+    def bind(self) -> None:
+        e, on = self.el, self.page.on
+        for el in js.document.querySelectorAll("[data-deep-control]"):
+            el.disabled = False
+        for el_id, attr, limit, lowest in SELECTS:
+            on(e[el_id], "change", lambda ev, i=el_id, a=attr, n=limit, lo=lowest: self._picked(i, a, n, lo))
+        for key, attr, parse in (("deepLr", "deep_lr", parse_deep_lr), ("deepSeed", "deep_seed", parse_deep_seed)):
+            on(e[key], "input", lambda ev, k=key, a=attr, p=parse: self._typed(k, a, p, commit=False))
+            on(e[key], "change", lambda ev, k=key, a=attr, p=parse: self._typed(k, a, p, commit=True))
+        on(e["deepRun"], "click", lambda ev: self.toggle())
+        on(e["deepStep"], "click", lambda ev: self.step())
+        on(e["deepReset"], "click", lambda ev: self.reset())
+
+    def _picked(self, el_id: str, attr: str, limit: int, lowest: int) -> None:
+        text = str(self.el[el_id].value)
+        if text.isdigit() and lowest <= int(text) < limit:
+            self.store.update(Change(announce=True), **{attr: int(text)})
+        else:
+            self.el[el_id].value = str(getattr(self.store.state, attr))
+
+    def _typed(self, key: str, attr: str, parse, commit: bool) -> None:
+        field, st = self.el[key], self.store.state
+        value = parse_field(field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
+        if value is None:
+            return
+        if commit:
+            field.value = f"{value:g}"
+        self.store.update(Change(typing=None if commit else key), **{attr: value})
+
+    def reset(self) -> None:
+        self._stop_clock()
+        self._new_course()
+        self.shown = 0
+        self.show(0)
+
+    def toggle(self) -> None:
+        """Train from the start; pressed while running, skip to the end."""
+        if self.running:
+            self._skip = True
+            return
+        if self.shown >= self.course.epochs:
+            self.reset()
+        self._skip = self.clock.reduced_motion  # reduced motion: no glide, the end at once
+        self._t0 = self.clock.now() - 1000.0 * seconds_for(self.shown, lab.epoch_at)
+        self.clock.run("deep", self._frame)
+        self._show_status()
+
+    def step(self) -> None:
+        self._stop_clock()
+        if self.shown >= self.course.epochs:
+            self.reset()
+        if self.course.computed <= self.shown + 1:
+            self.course.advance(1)
+        self.show(self.course.computed - 1)
+
+    def pause(self) -> None:
+        if self.running:
+            self._stop_clock()
+            self.show(self.course.computed - 1)
+
+    def _stop_clock(self) -> None:
+        self._t0 = None
+        self._skip = False
+        self.clock.stop("deep")
+
+    def _frame(self, now: float) -> bool:
+        c = self.course
+        target = c.epochs if self._skip else min(lab.epoch_at((now - self._t0) / 1000.0), c.epochs)
+        budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
+        t0 = self.clock.now()
+        while c.computed <= target and self.clock.now() - t0 < budget:
+            c.advance(1)
+        k = c.computed - 1  # the weights the maps would show
+        if k >= c.epochs:
+            self._t0 = None
+            self.show(k)
+            return False
+        if self.clock.reduced_motion:
+            return True  # the finished course only
+        self._frames += 1
+        if self._frames % MAP_FRAMES == 0:
+            self._show_maps()
+        elif self._frames % TURN_FRAMES == 0:
+            self._show_history(k)
+        else:
+            self._show_numbers(k)
+        return True

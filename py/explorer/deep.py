@@ -1,0 +1,270 @@
+"""The depth panel's maths (SPEC §12): a small network trained twice in
+lockstep, once on cross-entropy and once on MSE, to show that cross-entropy
+cures the output's vanishing gradient only, not the hidden layers'.
+
+Plain numpy, no browser imports. Both runners are computed together: every
+array carries a leading axis of length 2 (runner 0 cross-entropy, runner 1
+MSE), so one epoch of both costs one set of numpy calls (each costs
+microseconds in the browser, whatever its size here).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import maths
+from .fields import Field
+from .fmt import count, readout
+
+N_POINTS = 200
+WIDTH = 8
+DEPTH_MIN, DEPTH_MAX = 1, 6
+SEED_MIN, SEED_MAX = 1, 999
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+DATASETS = ("circle", "xor")
+RUNNERS = ("ce", "mse")
+MAX_EPOCHS = 2000
+TARGET_ACCURACY = 0.9
+MAP_SIZE = 48  # the decision map's grid, per side
+
+# The depth panel's part of the page state.
+FIELDS = (
+    Field("dd", "deep_data", "choice", 0, choices=DATASETS),
+    Field("dl", "deep_depth", "int", 3, lo=DEPTH_MIN, hi=DEPTH_MAX, what="a depth"),
+    Field("da", "deep_act", "choice", 0, choices=ACTIVATIONS),
+    Field("dlr", "deep_lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),
+    Field("dsd", "deep_seed", "int", 1, lo=SEED_MIN, hi=SEED_MAX, what="a seed"),
+)
+
+
+def standardise(x: np.ndarray) -> np.ndarray:
+    """Each column to mean 0 and population standard deviation 1."""
+    return (x - x.mean(axis=0)) / x.std(axis=0)
+
+
+def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Both data sets, in TensorFlow Playground's construction, from one
+    generator seeded 0, in the spec's order: name → (standardised 200×2 points, labels 0.0/1.0)."""
+    rng = np.random.default_rng(0)
+    half = N_POINTS // 2
+    r = np.concatenate([rng.uniform(0, 2.5, half), rng.uniform(3.5, 5, half)])
+    a = rng.uniform(0, 2 * np.pi, N_POINTS)
+    circle = np.column_stack([r * np.cos(a), r * np.sin(a)])
+    circle_y = np.concatenate([np.ones(half), np.zeros(half)])
+    x = rng.uniform(-5, 5, (N_POINTS, 2))
+    x += 0.3 * np.sign(x)
+    xor_y = (x[:, 0] * x[:, 1] > 0).astype(float)
+    return {"circle": (standardise(circle), circle_y), "xor": (standardise(x), xor_y)}
+
+
+def layer_sizes(depth: int) -> list[int]:
+    return [2, *([WIDTH] * depth), 1]
+
+
+def start_weights(seed: int, depth: int, act: str) -> list[np.ndarray]:
+    """The seeded start: W ~ N(0, g/fan_in), g = 2 for ReLU and 1 otherwise, input side first."""
+    rng = np.random.default_rng(int(seed))
+    g = 2.0 if act == "relu" else 1.0
+    sizes = layer_sizes(depth)
+    return [rng.normal(0.0, np.sqrt(g / fan_in), size=(fan_in, fan_out))
+            for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
+
+
+def activate(act: str, u: np.ndarray) -> np.ndarray:
+    if act == "relu":
+        return np.maximum(u, 0.0)
+    if act == "tanh":
+        return np.tanh(u)
+    return maths.sigmoid_pair(u)[0]
+
+
+def slope(act: str, h: np.ndarray) -> np.ndarray:
+    """The activation's derivative, from its output h: σ′ = h(1 − h), tanh′ = 1 − h², ReLU′ = [h > 0] (0 at 0)."""
+    if act == "relu":
+        return (h > 0.0).astype(float)
+    if act == "tanh":
+        return 1.0 - h * h
+    return h * (1.0 - h)
+
+
+def forward(ws: list, bs: list, x: np.ndarray, act: str) -> tuple[list, np.ndarray]:
+    """Hidden outputs (input first) and output logits for stacked weights ws[l]: (2, fan_in, fan_out)."""
+    hs = [np.broadcast_to(x, (2, *x.shape))]
+    for w, b in zip(ws[:-1], bs[:-1]):
+        hs.append(activate(act, hs[-1] @ w + b))
+    return hs, (hs[-1] @ ws[-1] + bs[-1])[..., 0]
+
+
+def output_grad(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p, ∂ mean loss/∂z per point for both runners, accuracy): (p − y)/n for
+    cross-entropy, 2(p − y)p(1 − p)/n for MSE; p − y without cancellation."""
+    p, q = maths.sigmoid_pair(z)
+    diff = np.where(y == 1, -q, p)
+    dz = diff / len(y)
+    dz[1] *= 2.0 * p[1] * q[1]
+    return p, dz, np.mean((p >= 0.5) == (y == 1), axis=1)
+
+
+def backward(ws: list, hs: list, dz: np.ndarray, act: str) -> tuple[list, list]:
+    """Gradients of both runners' mean losses with respect to every weight matrix and bias."""
+    delta = dz[..., None]
+    gws, gbs = [], []
+    for layer in range(len(ws) - 1, -1, -1):
+        gws.append(np.swapaxes(hs[layer], 1, 2) @ delta)
+        gbs.append(delta.sum(axis=1, keepdims=True))
+        if layer:
+            delta = (delta @ np.swapaxes(ws[layer], 1, 2)) * slope(act, hs[layer])
+    return gws[::-1], gbs[::-1]
+
+
+def mean_losses(p: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(mean cross-entropy of runner 0, mean squared error of runner 1), the page's own definitions."""
+    ce, _ = maths.cross_entropy(z[0], y, p[0])
+    err = p[1] - y
+    return np.array([ce.mean(), np.mean(err * err)])
+
+
+class Course:
+    """Both runners' training, epoch 0 (the start) to `epochs`.
+
+    Only the current weights are kept; the history holds, per epoch k (the
+    state after k updates), each runner's accuracy, mean loss and per-layer
+    gradient norms. `first_at_target[r]`: the first epoch at which runner r
+    reached TARGET_ACCURACY (None: not yet known; −1: never, once complete).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, depth: int, act: str, lr: float, seed: int,
+                 epochs: int = MAX_EPOCHS):
+        self.x, self.y, self.act, self.lr, self.epochs = x, y, act, float(lr), int(epochs)
+        self.ws = [np.stack([w, w]) for w in start_weights(seed, depth, act)]
+        self.bs = [np.zeros((2, 1, w.shape[2])) for w in self.ws]
+        self.layers = len(self.ws)
+        self.accuracy = np.empty((epochs + 1, 2))
+        self.loss = np.empty((epochs + 1, 2))
+        self.grad_norm = np.empty((epochs + 1, self.layers, 2))
+        self.computed = 0
+        self.first_at_target: list[int | None] = [None, None]
+
+    @property
+    def done(self) -> bool:
+        return self.computed > self.epochs
+
+    def advance(self, n: int = 1) -> None:
+        """Fill the next `n` epochs' rows (fewer at the end), updating the weights after each but the last."""
+        for k in range(self.computed, min(self.computed + n, self.epochs + 1)):
+            hs, z = forward(self.ws, self.bs, self.x, self.act)
+            p, dz, acc = output_grad(z, self.y)
+            gws, gbs = backward(self.ws, hs, dz, self.act)
+            self.accuracy[k] = acc
+            self.loss[k] = mean_losses(p, z, self.y)
+            self.grad_norm[k] = [np.sqrt(np.sum(g * g, axis=(1, 2))) for g in gws]
+            if k < self.epochs:
+                for w, b, gw, gb in zip(self.ws, self.bs, gws, gbs):
+                    w -= self.lr * gw
+                    b -= self.lr * gb
+            for r in (0, 1):
+                if self.first_at_target[r] is None and acc[r] >= TARGET_ACCURACY:
+                    self.first_at_target[r] = k
+            self.computed = k + 1
+        if self.done:
+            self.first_at_target = [-1 if f is None else f for f in self.first_at_target]
+
+    def revealed(self, runner: int, shown: int) -> int | None:
+        """The epoch count for `runner` once the shown epoch has reached it, else None."""
+        n = self.first_at_target[runner]
+        if n is not None and 0 <= n <= shown:
+            return n
+        if n == -1 and shown >= self.epochs:
+            return -1
+        return None
+
+def map_box(x: np.ndarray, margin: float = 0.08) -> tuple[float, float, float, float]:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = (hi - lo) * margin
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+
+
+def map_grid(box, size: int = MAP_SIZE) -> np.ndarray:
+    """Cell centres of a size×size grid over the box, row-major from the bottom (Bokeh's image order)."""
+    x0, x1, y0, y1 = box
+    gx = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
+    gy = y0 + (np.arange(size) + 0.5) * (y1 - y0) / size
+    xx, yy = np.meshgrid(gx, gy)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def map_probabilities(course: Course, grid: np.ndarray, size: int = MAP_SIZE) -> np.ndarray:
+    """Each runner's p over the grid: (2, size, size)."""
+    _, z = forward(course.ws, course.bs, grid, course.act)
+    return maths.sigmoid_pair(z)[0].reshape(2, size, size)
+
+
+def count_text(n: int | None) -> str:
+    return count(n, "epoch", MAX_EPOCHS)
+
+
+def accuracy_text(a: float) -> str:
+    return f"{100.0 * a:.1f} %"
+
+
+# Gradient norms are drawn on a log axis: an exact 0 (a dead ReLU layer)
+# would sit at −∞, so plotted values never go below this.
+PLOT_FLOOR = 1e-30
+
+
+def layer_rows(course: Course, k: int) -> dict:
+    """The gradient plot at epoch k: each weight matrix's norm, input side first, per runner."""
+    g = np.maximum(course.grad_norm[k], PLOT_FLOOR)
+    return {"layer": list(range(1, course.layers + 1)), "ce": g[:, 0].tolist(), "mse": g[:, 1].tolist()}
+
+
+def layer_range(course: Course, k: int) -> tuple[float, float]:
+    """The log axis for epochs 0..k: whole decades around every norm so far."""
+    g = np.maximum(course.grad_norm[:k + 1], PLOT_FLOOR)
+    return float(10.0 ** np.floor(np.log10(g.min()))), float(10.0 ** np.ceil(np.log10(g.max()) + 0.01))
+
+
+def slowdown(norms) -> float | None:
+    """How many times slower the first layer learns than the last (last row's norm / first row's);
+    None when the first layer gets no gradient at all."""
+    first, last = float(norms[0]), float(norms[-1])
+    return last / first if first > 0 else None
+
+
+def headline(course: Course, k: int) -> str:
+    parts = []
+    for i, name in enumerate(("cross-entropy", "MSE")):
+        f = slowdown(course.grad_norm[k, :, i])
+        parts.append(f"{name}: the first layer gets no gradient at all" if f is None else
+                     f"{name}: the first layer learns {times(f)} than the last")
+    return f"At epoch {k:,}, " + "; ".join(parts) + "."
+
+
+def times(f: float) -> str:
+    if f >= 1.0:
+        return f"{readout(f)}× slower"
+    return f"{readout(1.0 / f)}× faster"
+
+
+def readouts(course: Course, k: int) -> dict:
+    """The panel's numbers at epoch k, by element id, as (text, value)."""
+    out = {"deepEpoch": (f"{k:,}", float(k))}
+    for i, r in enumerate(("CE", "MSE")):
+        acc, loss = float(course.accuracy[k, i]), float(course.loss[k, i])
+        out[f"deepAcc{r}"] = (accuracy_text(acc), acc)
+        out[f"deepLoss{r}"] = (readout(loss), loss)
+    return out
+
+
+def history_rows(course: Course, start: int, stop: int) -> dict:
+    a = course.accuracy[start:stop]
+    return {"epoch": list(range(start, stop)), "acc_ce": a[:, 0].tolist(), "acc_mse": a[:, 1].tolist()}
+
+
+def now_rows(course: Course, k: int) -> dict:
+    return {"runner": list(RUNNERS), "epoch": [k, k], "acc": course.accuracy[k].tolist()}
+
+
+def points_rows(x: np.ndarray, y: np.ndarray) -> dict:
+    """The deep_points source: standardised points, labels, and the label as text for marker and colour."""
+    return {"x1": x[:, 0].tolist(), "x2": x[:, 1].tolist(), "y": y.tolist(),
+            "label": ["1" if v else "0" for v in y]}

@@ -1,0 +1,177 @@
+"""The depth panel through its real controls: SPEC §12's numbers read from the
+page, the per-layer table, figures in place, state, input checks, keyboard,
+reduced motion and the kiosk's act. Expected numbers come from the spec."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import open_panel, wait_ready
+from .helpers import any_model, any_source
+
+DONE = "document.documentElement.dataset.deep === 'done'"
+IDLE = "document.documentElement.dataset.deep === 'idle'"
+
+
+@pytest.fixture
+def deep_page(page, base_url):
+    page.goto(base_url + "?panel_idle=never")
+    wait_ready(page, panels=())
+    open_panel(page, "deep")
+    return page
+
+
+def set_up(page, depth: int, act: str, data: str = "circle") -> None:
+    page.select_option("#deepData", label={"circle": "circle inside a ring", "xor": "xor quadrants"}[data])
+    page.select_option("#deepDepth", str(depth))
+    page.select_option("#deepAct", label=act)
+    page.wait_for_function(IDLE)
+
+
+def to_end(page) -> tuple[int, int]:
+    page.click("#deepRun")
+    page.click("#deepRun")  # "Skip to the end"
+    page.wait_for_function(DONE, timeout=90_000)
+    return int(page.get_attribute("#deepCE", "data-epochs")), int(page.get_attribute("#deepMSE", "data-epochs"))
+
+
+def layer_cells(page) -> list[list[float]]:
+    return page.evaluate("""[...document.querySelectorAll('#deepLayers tbody tr')]
+        .map(tr => [...tr.querySelectorAll('td')].map(td => Number(td.dataset.value)))""")
+
+
+@pytest.mark.parametrize("depth,act,expected", [
+    (1, "sigmoid", (204, 397)), (2, "sigmoid", (673, 1337)), (3, "sigmoid", (-1, -1)),
+    (3, "ReLU", (9, 15)), (3, "tanh", (25, 46)),
+])
+def test_the_spec_numbers_from_the_real_page(deep_page, depth, act, expected):
+    set_up(deep_page, depth, act)
+    assert to_end(deep_page) == expected
+    if expected == (-1, -1):
+        assert deep_page.text_content("#deepMSE") == "not within 2,000"
+    else:
+        assert deep_page.text_content("#deepCE") == f"{expected[0]:,} epochs"
+
+
+def test_the_first_layer_starves_at_the_start(deep_page):
+    """Three sigmoid layers, epoch 0: 6.68e−5 at the input side against 2.64e−2 at the output (SPEC §12)."""
+    cells = layer_cells(deep_page)
+    assert len(cells) == 4 and all(len(row) == 2 for row in cells)
+    assert f"{cells[0][0]:.2e}" == "6.68e-05" and f"{cells[-1][0]:.2e}" == "2.64e-02"
+    assert round(cells[-1][0] / cells[0][0]) == 395
+    assert deep_page.text_content("#deepLayers tbody tr th") == "W1 (input side)"
+    assert "first layer learns 395.5× slower than the last" in deep_page.text_content("#deepHeadline")
+    # the figure shows the same numbers, input side first
+    layers = any_source(deep_page, "deep_layers")
+    assert layers["layer"] == [1, 2, 3, 4] and layers["ce"] == [row[0] for row in cells]
+    assert layers["mse"] == [row[1] for row in cells]
+    # ReLU with its start: the first layer gets a usable share
+    set_up(deep_page, 3, "ReLU")
+    cells = layer_cells(deep_page)
+    assert cells[-1][0] / cells[0][0] < 10
+
+
+def test_figures_are_updated_in_place(deep_page):
+    names = ["deep_grad_plot", "deep_map_ce_plot", "deep_map_mse_plot", "deep_acc_plot", "deep_points",
+             "deep_layers", "deep_map_ce"]
+    ids = f"{names}.map(n => Bokeh.documents.map(d => d.get_model_by_name(n)).find(Boolean).id)"
+    before, docs = deep_page.evaluate(ids), deep_page.evaluate("Bokeh.documents.length")
+    points = any_source(deep_page, "deep_points")
+    assert len(points["x1"]) == 200 and sum(points["y"]) == 100 and set(points) >= {"x1", "x2", "y"}
+    shape = any_model(deep_page, "deep_map_ce", "Array.from(m.data.image[0].shape)")
+    assert shape == [48, 48]
+    to_end(deep_page)
+    set_up(deep_page, 6, "tanh", "xor")
+    assert any_source(deep_page, "deep_points")["x1"] != points["x1"]
+    assert len(layer_cells(deep_page)) == 7 and len(any_source(deep_page, "deep_layers")["layer"]) == 7
+    assert deep_page.evaluate(ids) == before and deep_page.evaluate("Bokeh.documents.length") == docs
+    history = any_source(deep_page, "deep_history")
+    assert history["epoch"] == [0]  # a new course starts over
+
+
+def test_state_is_in_the_url_and_restored(page, base_url):
+    page.goto(base_url + "?panel_idle=never#z=-2&y=1&R=8&dd=1&dl=2&da=2&dlr=0.5&dsd=7")
+    wait_ready(page, panels=())
+    page.wait_for_function("document.documentElement.dataset.deepPanel === 'ready'")  # the hash asked for it
+    assert [page.input_value(s) for s in ("#deepData", "#deepDepth", "#deepAct", "#deepLr", "#deepSeed")] == \
+        ["1", "2", "2", "0.5", "7"]
+    assert len(layer_cells(page)) == 3
+    page.fill("#deepSeed", "42")
+    page.press("#deepSeed", "Enter")
+    page.wait_for_function("location.hash.includes('dsd=42')")
+    assert "dd=1&dl=2&da=2&dlr=0.5" in page.evaluate("location.hash")
+
+
+@pytest.mark.parametrize("field,bad,note", [("deepLr", "fast", "learning rate"), ("deepSeed", "1.5", "seed"),
+                                            ("deepSeed", "<b>7</b>", "seed")])
+def test_bad_input_is_refused_and_keeps_the_course(deep_page, field, bad, note):
+    before = layer_cells(deep_page)
+    deep_page.fill(f"#{field}", bad)
+    deep_page.wait_for_function(f"document.getElementById('{field}').getAttribute('aria-invalid') === 'true'")
+    assert note in deep_page.inner_text(f"#{field}Msg")
+    assert layer_cells(deep_page) == before
+    assert deep_page.evaluate("document.querySelectorAll('#deep b').length") == 0
+
+
+def test_from_the_keyboard(deep_page):
+    deep_page.focus("#deepData")
+    order = []
+    for _ in range(8):
+        order.append(deep_page.evaluate("document.activeElement.id"))
+        deep_page.keyboard.press("Tab")
+    assert order == ["deepData", "deepDepth", "deepAct", "deepLr", "deepSeed", "deepRun", "deepStep", "deepReset"]
+    deep_page.focus("#deepAct")
+    deep_page.keyboard.press("ArrowDown")  # sigmoid → tanh
+    deep_page.wait_for_function("location.hash.includes('da=1')")
+    deep_page.focus("#deepStep")
+    deep_page.keyboard.press("Enter")
+    deep_page.wait_for_function("document.getElementById('deepEpoch').dataset.value === '1.0'")
+    deep_page.focus("#deepRun")
+    deep_page.keyboard.press("Space")
+    deep_page.keyboard.press("Space")
+    deep_page.wait_for_function(DONE, timeout=90_000)
+    assert deep_page.get_attribute("#deepCE", "data-epochs") == "25"
+    assert "cross-entropy 25 epochs" in deep_page.text_content("#deepStatus")
+    assert deep_page.get_attribute("#deepStatus", "aria-live") == "polite"
+
+
+def test_text_links_set_the_panel(deep_page):
+    deep_page.click("a[href='#dd=0&dl=3&da=2&dlr=1&dsd=1']")
+    deep_page.wait_for_function("document.activeElement.id === 'deepRun'")
+    assert deep_page.input_value("#deepAct") == "2" and deep_page.input_value("#zNum") == "-2.00"
+
+
+def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
+    ctx = browser.new_context(reduced_motion="reduce")
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + "?panel_idle=never#dl=1")
+        wait_ready(page, panels=("deep",))
+        page.evaluate("""() => { window.__epochs = [];
+            new MutationObserver(() => window.__epochs.push(document.getElementById('deepEpoch').textContent))
+                .observe(document.getElementById('deepEpoch'), {childList: true, characterData: true, subtree: true}); }""")
+        page.click("#deepRun")
+        page.wait_for_function(DONE, timeout=90_000)
+        assert set(page.evaluate("window.__epochs")) == {"2,000"}
+        assert page.get_attribute("#deepCE", "data-epochs") == "204"
+    finally:
+        ctx.close()
+
+
+def test_kiosk_demo_plays_the_depth_panel(browser, base_url):
+    """Reduced motion keeps the demo short: each course jumps to its end."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
+    try:
+        page = ctx.new_page()
+        page.goto(base_url + "?kiosk=1&idle=1&panel_idle=never")
+        wait_ready(page, panels=())
+        page.wait_for_function("document.documentElement.dataset.deep === 'done' && "
+                               "document.getElementById('deepAct').value === '0'", timeout=90_000)
+        assert page.get_attribute("#deepCE", "data-epochs") == "-1"  # three sigmoid layers
+        page.wait_for_function("document.documentElement.dataset.deep === 'done' && "
+                               "document.getElementById('deepAct').value === '2'", timeout=60_000)
+        assert page.get_attribute("#deepCE", "data-epochs") == "9"  # the same with ReLU
+        assert page.evaluate("document.documentElement.dataset.demo") == "running"
+        page.keyboard.press("Tab")
+        page.wait_for_function("document.documentElement.dataset.demo === undefined")
+    finally:
+        ctx.close()

@@ -1,0 +1,147 @@
+"""The depth panel's maths (SPEC §12) against the spec's reference numbers,
+an independent forward pass differentiated by finite differences, and the
+spec's own construction of the data."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from explorer import deep
+from explorer.fmt import readout
+
+DATA = deep.datasets()
+
+
+def course(act="sigmoid", depth=3, data="circle", lr=1.0, seed=1, epochs=deep.MAX_EPOCHS) -> deep.Course:
+    x, y = DATA[data]
+    c = deep.Course(x, y, depth, act, lr, seed, epochs)
+    c.advance(epochs + 1)
+    return c
+
+
+@pytest.mark.parametrize("act,depth,ce,mse", [
+    ("sigmoid", 1, 204, 397), ("sigmoid", 2, 673, 1337), ("sigmoid", 3, -1, -1), ("relu", 3, 9, 15),
+    ("tanh", 3, 25, 46),
+])
+def test_the_specs_epoch_counts(act, depth, ce, mse):
+    assert course(act, depth).first_at_target == [ce, mse]
+
+
+def test_the_specs_first_layer_gradient_at_the_start():
+    c = course(epochs=0)
+    first, last = c.grad_norm[0, 0, 0], c.grad_norm[0, -1, 0]
+    assert f"{first:.2e}" == "6.68e-05" and f"{last:.2e}" == "2.64e-02"
+    assert round(last / first) == 395
+    assert deep.headline(c, 0).startswith("At epoch 0, cross-entropy: the first layer learns 395.5× slower")
+
+
+def test_the_data_follow_the_specs_construction():
+    """Written out from the spec's text: one generator seeded 0, circle first, then xor."""
+    rng = np.random.default_rng(0)
+    r = np.concatenate([rng.uniform(0, 2.5, 100), rng.uniform(3.5, 5, 100)])
+    a = rng.uniform(0, 2 * math.pi, 200)
+    circle = np.stack([r * np.cos(a), r * np.sin(a)], axis=1)
+    x = rng.uniform(-5, 5, (200, 2))
+    x += 0.3 * np.sign(x)
+    for name, raw, labels in (("circle", circle, np.r_[np.ones(100), np.zeros(100)]),
+                              ("xor", x, (x[:, 0] * x[:, 1] > 0) * 1.0)):
+        pts, y = DATA[name]
+        mean, sd = raw.mean(axis=0), np.sqrt(((raw - raw.mean(axis=0)) ** 2).mean(axis=0))
+        np.testing.assert_allclose(pts, (raw - mean) / sd, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(y, labels)
+        np.testing.assert_allclose(pts.mean(axis=0), 0, atol=1e-12)
+        np.testing.assert_allclose(pts.std(axis=0), 1, atol=1e-12)
+
+
+def test_the_start_follows_the_spec():
+    for act, g in (("sigmoid", 1.0), ("tanh", 1.0), ("relu", 2.0)):
+        rng = np.random.default_rng(7)
+        ws = deep.start_weights(7, 2, act)
+        assert [w.shape for w in ws] == [(2, 8), (8, 8), (8, 1)]
+        for w in ws:
+            np.testing.assert_array_equal(w, rng.normal(0.0, math.sqrt(g / w.shape[0]), size=w.shape))
+
+
+def reference_losses(ws, bs, x, y, act):
+    """A second forward pass, written plainly: (mean CE, mean MSE) for one set of weights."""
+    f = {"sigmoid": lambda u: 1 / (1 + np.exp(-u)), "tanh": np.tanh, "relu": lambda u: np.where(u > 0, u, 0.0)}[act]
+    h = x
+    for w, b in zip(ws[:-1], bs[:-1]):
+        h = f(h @ w + b)
+    p = 1 / (1 + np.exp(-(h @ ws[-1] + bs[-1])[:, 0]))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), np.mean((p - y) ** 2)
+
+
+@pytest.mark.parametrize("act", deep.ACTIVATIONS)
+@pytest.mark.parametrize("data", deep.DATASETS)
+def test_backprop_matches_finite_differences_in_every_layer(act, data):
+    x, y = DATA[data]
+    c = deep.Course(x, y, 3, act, 0.5, 5, epochs=30)
+    c.advance(20)  # off the start, so no weight sits at a special value
+    hs, z = deep.forward(c.ws, c.bs, x, act)
+    _, dz, _ = deep.output_grad(z, y)
+    gws, gbs = deep.backward(c.ws, hs, dz, act)
+    rng = np.random.default_rng(3)
+    h = 1e-5  # FD rounding noise ~ 1e-16·loss/h stays far below the tolerance
+    for runner in (0, 1):
+        ws = [w[runner].copy() for w in c.ws]
+        bs = [b[runner, 0].copy() for b in c.bs]
+        for layer, (w, b) in enumerate(zip(ws, bs)):
+            for params, grad in ((w, gws[layer][runner]), (b, gbs[layer][runner, 0])):
+                for idx in {tuple(rng.integers(0, n) for n in params.shape) for _ in range(4)}:
+                    keep = params[idx]
+                    params[idx] = keep + h
+                    up = reference_losses(ws, bs, x, y, act)[runner]
+                    params[idx] = keep - h
+                    down = reference_losses(ws, bs, x, y, act)[runner]
+                    params[idx] = keep
+                    fd = (up - down) / (2 * h)
+                    assert grad[idx] == pytest.approx(fd, rel=1e-5, abs=1e-9), (runner, layer, idx)
+    # the norms the page shows for this epoch are these gradients' Frobenius norms
+    c.advance(1)
+    for runner in (0, 1):
+        for layer in range(c.layers):
+            assert c.grad_norm[20, layer, runner] == pytest.approx(np.linalg.norm(gws[layer][runner]), rel=1e-12)
+
+
+def test_mean_losses_are_the_pages_definitions():
+    x, y = DATA["xor"]
+    c = deep.Course(x, y, 2, "tanh", 1.0, 3, epochs=5)
+    ce, mse = reference_losses([w[0] for w in c.ws], [b[0, 0] for b in c.bs], x, y, "tanh")
+    c.advance(1)
+    assert c.loss[0] == pytest.approx([ce, mse], rel=1e-12)
+    assert c.accuracy[0, 0] == c.accuracy[0, 1]  # same start, same predictions
+
+
+@pytest.mark.parametrize("act,depth,lr,seed,data", [
+    ("relu", 6, 10.0, 1, "circle"), ("relu", 6, 10.0, 999, "xor"), ("sigmoid", 6, 0.01, 1, "circle"),
+    ("sigmoid", 6, 10.0, 2, "xor"), ("tanh", 6, 10.0, 999, "circle"), ("tanh", 1, 0.01, 1, "xor"),
+])
+def test_nothing_the_controls_allow_gives_nan_or_infinity(act, depth, lr, seed, data):
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # not even an overflow on the way
+        c = course(act, depth, data, lr, seed)
+        box = deep.map_box(DATA[data][0])
+        p = deep.map_probabilities(c, deep.map_grid(box))
+    for arr in (c.accuracy, c.loss, c.grad_norm, p, *c.ws, *c.bs):
+        assert np.all(np.isfinite(arr))
+    for k in (0, deep.MAX_EPOCHS):
+        texts = [t for t, _ in deep.readouts(c, k).values()] + [deep.headline(c, k)]
+        assert not any(bad in t.lower() for t in texts for bad in ("nan", "inf"))
+    lo, hi = deep.layer_range(c, deep.MAX_EPOCHS)
+    rows = deep.layer_rows(c, deep.MAX_EPOCHS)
+    assert all(lo <= v <= hi for v in rows["ce"] + rows["mse"])
+
+
+def test_a_layer_without_gradient_is_said_plainly():
+    assert deep.slowdown([0.0, 1e-3]) is None
+    assert deep.slowdown([1e-5, 1e-3]) == pytest.approx(100.0)
+    assert deep.times(100.0) == f"{readout(100.0)}× slower" and deep.times(0.5) == "2.000× faster"
+
+
+def test_counts_are_revealed_only_once_shown():
+    c = course("relu", 3)
+    assert c.revealed(0, 8) is None and c.revealed(0, 9) == 9
+    assert course("sigmoid", 3).revealed(1, 1999) is None and course("sigmoid", 3).revealed(1, 2000) == -1
+    assert deep.count_text(-1) == "not within 2,000" and deep.count_text(9) == "9 epochs"
