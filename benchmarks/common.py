@@ -41,16 +41,16 @@ def cold_load(browser, url: str, ready_mark: str, state="ready") -> dict:
     return out
 
 
-def ready_page(browser, url: str):
-    """A fresh tab on `url`, waited until ready and the lab has joined (its
+def ready_page(browser, url: str, panel: str = "lab"):
+    """A fresh tab on `url`, waited until ready and `panel` has joined (its
     controls are disabled until then); returns (context, page, DevTools session)."""
     ctx = browser.new_context()
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
     page.goto(url)
     page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
-    page.evaluate("explorerPanels.want('lab').then(() => true)")  # panels load on demand
-    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'", timeout=60_000)
+    page.evaluate("name => explorerPanels.want(name).then(() => true)", panel)  # panels load on demand
+    page.wait_for_function(f"document.documentElement.dataset.{panel}Panel === 'ready'", timeout=60_000)
     return ctx, page, cdp
 
 

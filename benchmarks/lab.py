@@ -1,4 +1,5 @@
-"""The training lab's budgets: frame cost while it trains, long tasks, memory over many runs."""
+"""The training panels' budgets (the lab's and, through the same helpers, the
+depth panel's): frame cost while one trains, long tasks, memory over many runs."""
 from __future__ import annotations
 
 import statistics
@@ -23,15 +24,15 @@ _TIME_FRAMES = """() => {
     });
 }"""
 
-_RUN = """() => new Promise(resolve => {
+_RUN = """panel => new Promise(resolve => {
     const long = [];
     const obs = new PerformanceObserver(l => long.push(...l.getEntries().map(e => e.duration)));
     obs.observe({type: 'longtask', buffered: false});
     window.__frames.clear();
     const t0 = performance.now();
-    document.getElementById('labRun').click();
+    document.getElementById(panel + 'Run').click();
     const poll = setInterval(() => {
-        if (document.documentElement.dataset.lab !== 'done') return;
+        if (document.documentElement.dataset[panel] !== 'done') return;
         clearInterval(poll);
         obs.disconnect();
         const frames = [...window.__frames.values()];
@@ -46,24 +47,24 @@ def _pct(values, q):
     return v[max(0, int(q * len(v)) - 1)] if v else float("nan")
 
 
-def frames(page) -> dict:
-    """One whole lab course, animated, on a ready page."""
+def frames(page, panel: str = "lab") -> dict:
+    """One whole course of a panel ("lab" or "deep"), animated, on a ready page."""
     page.evaluate(_TIME_FRAMES)
-    r = page.evaluate(_RUN)
+    r = page.evaluate(_RUN, panel)
     return {"frames": len(r["app"]), "seconds": r["seconds"], "long": r["long"], "worst": r["worst"],
             "app_p50": statistics.median(r["app"]), "app_p95": _pct(r["app"], 0.95), "app_max": max(r["app"]),
             "all_p95": _pct(r["all"], 0.95)}
 
 
-def skip_memory(browser, url, runs=100) -> dict:
+def skip_memory(browser, url, runs=100, panel: str = "lab") -> dict:
     """Full courses (Train, then skip to the end) one after another: memory before and after."""
-    ctx, page, cdp = ready_page(browser, url)
+    ctx, page, cdp = ready_page(browser, url, panel)
 
     def course():
-        page.click("#labRun")
-        page.click("#labRun")
-        page.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=60_000)
-        page.click("#labReset")
+        page.click(f"#{panel}Run")
+        page.click(f"#{panel}Run")
+        page.wait_for_function(f"document.documentElement.dataset.{panel} === 'done'", timeout=120_000)
+        page.click(f"#{panel}Reset")
 
     for _ in range(5):  # warm-up
         course()

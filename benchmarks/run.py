@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, RUNS, cold_load, median, memory, ms, ready_page  # noqa: E402  (sets sys.path)
 
 import baseline  # noqa: E402
+import deep as deep_bench  # noqa: E402
 import kiosk  # noqa: E402
 import lab as lab_bench  # noqa: E402
 import lighthouse  # noqa: E402
@@ -143,6 +144,19 @@ def lab_only(args) -> None:
     httpd.shutdown()
 
 
+def panels_only(args) -> None:
+    from playwright.sync_api import sync_playwright
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            panels.report(browser, url, args.runs)
+            deep_bench.report(browser, url, args.deep_runs)
+        finally:
+            browser.close()
+    httpd.shutdown()
+
+
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # progress shows even when redirected to a file
     ap = argparse.ArgumentParser()
@@ -155,6 +169,8 @@ def main() -> None:
     ap.add_argument("--lab-runs", type=int, default=100, help="full lab courses for the memory figure")
     ap.add_argument("--runs", type=int, default=RUNS, help="cold loads per mode")
     ap.add_argument("--only-lighthouse", action="store_true", help="only the Lighthouse audits")
+    ap.add_argument("--only-panels", action="store_true", help="only the panels on demand and the depth panel")
+    ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
     ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
@@ -165,6 +181,8 @@ def main() -> None:
         return kiosk.long_runs(args)
     if args.only_lab:
         return lab_only(args)
+    if args.only_panels:
+        return panels_only(args)
     if args.only_lighthouse:
         return lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     single = dev.build()
@@ -254,6 +272,7 @@ def main() -> None:
         panels.report(browser, url, args.runs)
         network.report(pw, args.runs, bare)
         lab_bench.report(browser, url, args.lab_runs)
+        deep_bench.report(browser, url, args.deep_runs)
         mem = memory_over_inputs(browser, url)
         b, a = mem["before"], mem["after"]
         print(f"memory over 10,000 inputs: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "

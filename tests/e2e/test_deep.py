@@ -164,6 +164,7 @@ def test_kiosk_demo_plays_the_depth_panel(browser, base_url):
         page = ctx.new_page()
         page.goto(base_url + "?kiosk=1&idle=1&panel_idle=never")
         wait_ready(page, panels=())
+        assert page.evaluate("document.documentElement.dataset.deepPanel") == "loading"  # far below
         page.wait_for_function("document.documentElement.dataset.deep === 'done' && "
                                "document.getElementById('deepAct').value === '0'", timeout=90_000)
         assert page.get_attribute("#deepCE", "data-epochs") == "-1"  # three sigmoid layers

@@ -74,6 +74,21 @@ def test_the_page_works(engine, urls, mode):
     b.click("#labRun")
     wait(b, "document.documentElement.dataset.lab === 'done'", 60)
     assert b.js("[labCE.dataset.epochs, labMSE.dataset.epochs]") == ["10", "266"]
+    # the depth panel, loaded on demand, trains in this engine too (SPEC §12: ReLU, three layers → 9 and 15)
+    b.js("explorerPanels.want('deep'), true")
+    wait(b, "document.documentElement.dataset.deepPanel === 'ready'", 60)
+    assert b.js("document.querySelectorAll('#deepLayers tbody tr').length") == 4
+    assert b.js("Number(document.querySelector('#deepLayers td').dataset.value).toExponential(2)") == "6.68e-5"
+    b.js("(() => { const s = document.getElementById('deepAct'); s.value = '2'; "
+         "s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()")  # a select's pick
+    wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('da=2')")
+    b.click("#deepRun")
+    wait(b, "document.documentElement.dataset.deep === 'running'")
+    b.click("#deepRun")
+    wait(b, "document.documentElement.dataset.deep === 'done'", 90)
+    assert b.js("[deepCE.dataset.epochs, deepMSE.dataset.epochs]") == ["9", "15"]
+    sizes = b.js(_CANVASES)
+    assert len(sizes) >= 10 and all(w > 0 and h > 0 for w, h in sizes), sizes
     assert b.errors() == []
     assert b.js(_FOREIGN) == []
 
@@ -111,6 +126,13 @@ def test_screenshots(request, urls, name, scheme):
             wait(b, "document.documentElement.dataset.lab === 'done'", 60)
             b.js("document.getElementById('lab').scrollIntoView()")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}-lab.png")
+            b.js("document.getElementById('deep').scrollIntoView(), true")
+            wait(b, "document.documentElement.dataset.deepPanel === 'ready'", 60)
+            b.click("#deepRun")
+            b.click("#deepRun")
+            wait(b, "document.documentElement.dataset.deep === 'done'", 90)
+            b.js("document.getElementById('deep').scrollIntoView(), true")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}-deep.png")
             assert b.errors() == []
     finally:
         b.close()

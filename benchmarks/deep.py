@@ -1,0 +1,31 @@
+"""The depth panel's budgets (issue 19): the app's frame while a course plays,
+long tasks, memory over 20 full courses. Same measures as the lab's."""
+from __future__ import annotations
+
+from common import ready_page
+from lab import frames, skip_memory
+
+CASES = (("sigmoid, 3 layers", ""), ("ReLU, 3 layers", "#da=2"), ("sigmoid, 6 layers", "#dl=6&da=0"))
+
+
+def report(browser, url, runs=20) -> None:
+    ctx, page, _ = ready_page(browser, url, "deep")
+    page.evaluate("""() => new Promise(done => {
+        document.getElementById('deep').scrollIntoView();
+        requestAnimationFrame(() => requestAnimationFrame(done));
+    })""")
+    for label, hash_ in CASES:
+        if hash_:
+            page.evaluate("h => { location.hash = h; }", hash_)
+            page.wait_for_function("document.documentElement.dataset.deep === 'idle'")
+        f = frames(page, "deep")
+        print(f"depth panel, one course animated ({label}): {f['seconds']:.1f} s, {f['frames']} frames; the app's "
+              f"frame (training + figures' data) p50 {f['app_p50']:.2f} ms, p95 {f['app_p95']:.2f} ms, max "
+              f"{f['app_max']:.1f} ms; all rAF callbacks p95 {f['all_p95']:.1f} ms; long tasks > 50 ms: "
+              f"{f['long']} (worst {f['worst']:.0f} ms)")
+    ctx.close()
+    m = skip_memory(browser, url, runs, "deep")
+    b, a = m["before"], m["after"]
+    print(f"memory over {m['runs']} full depth-panel courses: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
+          f"({(a['js'] - b['js']) / 1e6:+.2f}), wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB "
+          f"({(a['wasm'] - b['wasm']) / 1e6:+.2f})")
