@@ -125,6 +125,8 @@ def test_every_declared_field_round_trips_off_its_default():
             value = f.hi if f.key != "z" else 3.5
         elif f.kind == "flag":
             value = not f.default
+        elif f.kind == "text":
+            value = "max(0, 1 - (2*y - 1)*z) + 0.5*(p - y)**2"  # "+", "*", spaces and brackets survive
         else:
             value = len(f.choices) - 1
         s = State(**{f.attr: value})
@@ -135,7 +137,7 @@ def test_every_declared_field_round_trips_off_its_default():
 def test_each_panel_declares_its_own_keys_once():
     keys = [f.key for f in FIELDS]
     assert len(keys) == len(set(keys))
-    assert panel_keys() == {"explorer": ["R", "y", "z", "log"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
+    assert panel_keys() == {"explorer": ["R", "y", "z", "log", "loss"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
                             "deep": ["dd", "dl", "da", "dlr", "dsd"]}
     assert set(PANEL_FIELDS) == {"explorer", "race", "lab", "deep"}
 
@@ -171,3 +173,20 @@ def test_typed_depth_seed_is_whole():
     from explorer.state import parse_deep_seed
     assert parse_deep_seed("42") == (42, "") and parse_deep_seed("1.5")[0] is None
     assert parse_deep_seed("0") == (1, "Clamped to 1: a seed ranges from 1 to 999.")
+
+
+@pytest.mark.parametrize("h,loss", [
+    ("#loss=(p%20-%20y)**2", "(p - y)**2"), ("#loss=%28p-y%29%2A%2A2%2B1", "(p-y)**2+1"), ("#loss=p+z", "p+z"),
+    ("#loss=__import__('os')", ""), ("#loss=z.real", ""), ("#loss=%3Cb%3Ez%3C/b%3E", ""), ("#loss=" + "z%2B" * 150 + "z", ""),
+    ("#loss=", ""), ("#loss=%00", ""), ("#loss=%EF%BD%9A", ""),
+])
+def test_a_link_carries_only_a_loss_of_the_grammar(h, loss):
+    assert from_hash(h + "&z=-5&ls=6") == State(z=-5.0, lab_s=6.0, loss=loss)  # the rest applies as given
+
+
+def test_the_loss_is_written_percent_encoded_and_read_back():
+    s = State(loss="-(y*log(p) + (1-y)*log(1-p))")
+    h = to_hash(s)
+    assert "loss=-%28y%2Alog%28p%29%20%2B%20" in h and from_hash(h) == s
+    longest = State(loss="z+" + "1" * 198, lab_s=6.0, deep_lr=0.25, lr=0.03)
+    assert from_hash(to_hash(longest)) == longest

@@ -20,7 +20,7 @@
 
   function seriesColor(rendererName, t) {
     const name = rendererName || "";
-    return /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : null;
+    return /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : /^(own|gown)_/.test(name) ? t.own : null;
   }
 
   // Renderers that draw both runners take each row's colour from a mapper

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import quote
 
 MAX_FIELD_CHARS = 64
 
@@ -44,7 +45,8 @@ class Field:
 
     kind "number": a float in [lo, hi]; "int": a whole number in [lo, hi];
     "flag": a bool written 0/1; "choice": an int index below len(choices)
-    (the hash carries its digits). A number
+    (the hash carries its digits); "text": a string that `accept` approves
+    (percent-encoded in the hash). A number
     may narrow its bounds by the rest of the state (`within`, e.g. z by R)
     and have its own way of being set (`apply`, e.g. R also pulls z in).
     `always`: written to the hash even at its default. `what`: how a message
@@ -61,15 +63,18 @@ class Field:
     what: str = ""
     within: Callable[[Any], tuple[float, float]] | None = None
     apply: Callable[[Any, Any], Any] | None = None
+    accept: Callable[[str], bool] | None = None
 
     @property
     def type(self) -> type:
-        return {"number": float, "int": int, "flag": bool, "choice": int}[self.kind]
+        return {"number": float, "int": int, "flag": bool, "choice": int, "text": str}[self.kind]
 
     def read(self, text: str, state) -> Any | None:
         """The value a hash's text asks for, or None when it is not one this field accepts."""
         if self.kind == "flag":
             return {"0": False, "1": True}.get(text)
+        if self.kind == "text":
+            return text if self.accept is not None and self.accept(text) else None
         if self.kind in ("choice", "int"):
             # Digits in their plain form only: not "1e0", "-1", "01" or other scripts' digits.
             if not (len(text) < 6 and text.isascii() and text.isdigit() and str(int(text)) == text):
@@ -89,6 +94,8 @@ class Field:
             return f"{self.key}={int(value)}"
         if self.kind in ("choice", "int"):
             return f"{self.key}={value}"
+        if self.kind == "text":
+            return f"{self.key}={quote(value, safe='')}"
         return f"{self.key}={value:g}"
 
     def typed(self, text: str) -> tuple[float | None, str]:

@@ -183,6 +183,17 @@ def _children(node, text: str) -> list:
     raise _reject(f"{what} ({piece})")
 
 
+def accepts(text: str) -> bool:
+    """Whether `text` is a loss of the grammar ("" means none, also accepted)."""
+    if text == "":
+        return True
+    try:
+        parse(text)
+    except LossError:
+        return False
+    return True
+
+
 # -- evaluation: dual numbers (value, ∂/∂z) over numpy arrays -----------------
 
 def _sig(a):

@@ -10,17 +10,19 @@ produce an invalid state, whatever the input.
 from __future__ import annotations
 
 from dataclasses import field, make_dataclass, replace
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
-from . import deep, lab, race
+from . import deep, lab, ownloss, race
 from .fields import Field, clamp, fmt_plain, parse_number
 
 __all__ = ["FIELDS", "PANEL_FIELDS", "State", "from_hash", "to_hash", "parse_z", "parse_range", "parse_lr",
            "parse_lab_s", "parse_deep_lr", "parse_deep_seed", "snap", "clamp", "fmt_plain", "parse_number"]
 
 Z_STEP = 0.01
-# Longer hashes are not ours; ignoring them keeps parsing cheap.
-MAX_HASH_CHARS = 512
+# Longer hashes are not ours; ignoring them keeps parsing cheap. Room for
+# every number field and an own loss of ownloss.MAX_CHARS, each character
+# percent-encoded (three characters).
+MAX_HASH_CHARS = 1024
 
 
 def snap(z: float) -> float:
@@ -46,6 +48,8 @@ EXPLORER_FIELDS = (
     Field("z", "z", "number", -2.0, lo=-50.0, hi=50.0, always=True,
           within=lambda s: (-s.R, s.R), apply=_with_z),
     Field("log", "log_grad", "flag", False),
+    # Your own loss (SPEC §11): only ever an expression of the grammar; "" for none.
+    Field("loss", "loss", "text", "", accept=ownloss.accepts),
 )
 # Panel → its fields, in the order a hash is read (and written, after the explorer's three).
 PANEL_FIELDS: dict[str, tuple[Field, ...]] = {"explorer": EXPLORER_FIELDS, "race": race.FIELDS, "lab": lab.FIELDS,
@@ -104,9 +108,7 @@ def from_hash(h: str, base: State | None = None) -> State:
     s = base or State()
     if not isinstance(h, str) or len(h) > MAX_HASH_CHARS:
         return s
-    given: dict[str, str] = {}
-    for k, v in parse_qsl(h.lstrip("#"), keep_blank_values=True):
-        given.setdefault(k, v)
+    given = raw_fields(h)
     for f in FIELDS:
         if f.key not in given:
             continue
@@ -114,6 +116,19 @@ def from_hash(h: str, base: State | None = None) -> State:
         if value is not None:
             s = f.apply(s, value) if f.apply else replace(s, **{f.attr: value})
     return s
+
+
+def raw_fields(h: str) -> dict[str, str]:
+    """The hash's `key=value` pairs, percent-decoded; the first of a key wins.
+
+    Not parse_qsl: a "+" in a loss is a plus, not an encoded space."""
+    given: dict[str, str] = {}
+    if not isinstance(h, str) or len(h) > MAX_HASH_CHARS:
+        return given
+    for part in h.lstrip("#").split("&"):
+        k, _, v = part.partition("=")
+        given.setdefault(unquote(k), unquote(v))
+    return given
 
 
 def to_hash(s: State) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import js
 
-from ..state import from_hash
 from .clock import Clock
 from .deep import DeepPanel
 from .explorer import ExplorerPanel
 from .kiosk import AttractMode, idle_seconds
 from .lab import LabPanel
+from .ownloss import OwnLossPanel
 from .plumbing import Page
 from .race import RacePanel
 from .store import Change, Store
@@ -31,14 +31,16 @@ class App:
         self.store = Store(self.page)
         self.explorer = ExplorerPanel(self.page, self.clock, self.store, doc)
         self.race = RacePanel(self.page, self.clock, self.store, doc, self.explorer.loss_y_max)
+        self.own = OwnLossPanel(self.page, self.store, doc, self.explorer.loss_y_max)
         self.panels: dict = {}  # the panels below, by name, once they have joined
         # The sweep moves z, which ends a race; so each stops the other first.
         self.explorer.before_sweep = self.race.reset
         self.race.before_start = self.explorer.stop_sweep
         self.kiosk: AttractMode | None = None
-        for panel in (self.explorer, self.race):
+        for panel in (self.explorer, self.race, self.own):
             self.store.watch(panel.render)
             panel.bind()
+        self.store.watch_url(self.own.show_link_text)
         self.store.bind_url()
 
     def panel_factories(self) -> dict:
@@ -47,7 +49,7 @@ class App:
                 "deep": lambda doc: DeepPanel(*services, doc)}
 
     def start(self, hash_: str, kiosk_idle_s: float | None) -> None:
-        self.store.set(from_hash(hash_), Change(from_url=True))
+        self.store.set_from_url(hash_, announce=False)
         self.race.show()
         if kiosk_idle_s is not None:
             self.kiosk = AttractMode(self.page, self.clock, self.store, self.explorer, self.race, kiosk_idle_s,

@@ -34,12 +34,22 @@ class Store:
         self.page = page
         self.state = state
         self._views = []
+        self._url_views = []  # also told the raw text of a hash or link that set the state
         # replaceState on every input of a fast drag trips Chromium's
         # navigation throttling; the URL only needs to be current once it settles.
         self._write_hash = page.delay(self._flush_hash, HASH_DELAY_MS)
 
     def watch(self, render) -> None:
         self._views.append(render)
+
+    def watch_url(self, fn) -> None:
+        self._url_views.append(fn)
+
+    def set_from_url(self, h: str, base: State | None = None, announce: bool = True) -> None:
+        """The state a hash or a link asks for (what is not valid in it keeps `base`'s value)."""
+        self.set(from_hash(h, base), Change(announce=announce, from_url=True))
+        for fn in self._url_views:
+            fn(h)
 
     def set(self, new: State, change: Change = Change()) -> None:
         old, self.state = self.state, new
@@ -51,7 +61,7 @@ class Store:
         self.set(replace(self.state, **fields), change)
 
     def apply_hash(self, h: str) -> None:
-        self.set(from_hash(h), Change(announce=True, from_url=True))
+        self.set_from_url(h)
 
     def _flush_hash(self) -> None:
         h = to_hash(self.state)
@@ -69,7 +79,7 @@ class Store:
             return
         ev.preventDefault()
         # A link names only what it sets (a worked example: z and y; the lab: its own fields).
-        self.set(from_hash(a.getAttribute("href"), self.state), Change(announce=True, from_url=True))
+        self.set_from_url(str(a.getAttribute("href")), self.state)
         target = js.document.getElementById(a.dataset.focus or "z")
         if target:
             target.focus()

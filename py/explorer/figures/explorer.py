@@ -10,7 +10,7 @@ from bokeh.plotting import figure
 from .. import maths
 from ..fmt import loss_title
 from ..state import State
-from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, style
+from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, style
 
 LOSS_Y_MAX = 9.0  # CE at z = ±8 (the default range) is 8.0003: stays in view
 
@@ -20,7 +20,7 @@ def op_data(st: State) -> dict:
     return {"z": [st.z], **{k: [v[k]] for k in ("p", "ce", "mse", "gce", "gmse")}}
 
 
-def loss_figure(st: State, op: ColumnDataSource):
+def loss_figure(st: State, op: ColumnDataSource, own_op: ColumnDataSource):
     loss_src = ColumnDataSource(maths.loss_curves(st.y), name="loss_curves")
     loss = figure(
         name="loss_plot", height=330, sizing_mode="stretch_width",
@@ -38,11 +38,18 @@ def loss_figure(st: State, op: ColumnDataSource):
                          line_color="white", name="ce_point", level=OVERLAY)
     loss.scatter("p", "mse", source=op, size=12, marker="square", color=MSE_COLOR,
                  line_color="white", name="mse_point", level=OVERLAY)
+    # Your own loss (SPEC §11): empty, its legend entry hidden, until there is one.
+    own_src = ColumnDataSource({"p": [], "own": []}, name="own_curves")
+    own_line = loss.line("p", "own", source=own_src, color=OWN_COLOR, line_width=3, line_dash=OWN_DASH,
+                         name="own_curve")
+    loss.scatter("p", "own", source=own_op, view=CDSView(filter=BooleanFilter([], name="own_loss_in_view")),
+                 size=12, marker="diamond", color=OWN_COLOR, line_color="white", name="own_point", level=OVERLAY)
     loss.add_layout(Legend(items=[
         # Curves only: BokehJS stops drawing a legend's glyphs once an
         # overlay-level renderer (the points) is among them and the plot relayouts.
         LegendItem(label="cross-entropy", renderers=[ce_line]),
         LegendItem(label="MSE", renderers=[mse_line]),
+        LegendItem(label="your loss", renderers=[own_line], visible=False, name="own_loss_key"),
     ], **LEGEND, name="loss_legend"), "below")
     loss.add_tools(HoverTool(renderers=[ce_line], mode="vline", tooltips=[
         ("p", "@p{0.0000}"), ("CE", "@ce{0.0000}"), ("MSE", "@mse{0.0000}")]))
@@ -51,7 +58,7 @@ def loss_figure(st: State, op: ColumnDataSource):
     return loss
 
 
-def grad_figure(st: State, op: ColumnDataSource):
+def grad_figure(st: State, op: ColumnDataSource, own_op: ColumnDataSource):
     grad = maths.grad_curves(st.y, st.R)
     grad_src = ColumnDataSource(grad, name="grad_curves")
     gr = figure(
@@ -70,7 +77,8 @@ def grad_figure(st: State, op: ColumnDataSource):
     gr.yaxis[0].name = "grad_lin_axis"
     gr.yaxis[0].visible = not st.log_grad
     style(gr)
-    items = {"CE": [], "MSE": []}
+    items = {"CE": [], "MSE": [], "own": []}
+    own_grad = ColumnDataSource({"z": [], "gown": []}, name="own_grad")
     for scale in ("lin", "log"):
         kw = {"y_range_name": "log"} if scale == "log" else {}
         vis = (scale == "log") == st.log_grad
@@ -82,17 +90,26 @@ def grad_figure(st: State, op: ColumnDataSource):
                    name=f"gce_point_{scale}", level=OVERLAY, **kw)
         gr.scatter("z", "gmse", source=op, size=12, marker="square", color=MSE_COLOR,
                    line_color="white", visible=vis, name=f"gmse_point_{scale}", level=OVERLAY, **kw)
+        o = gr.line("z", "gown", source=own_grad, color=OWN_COLOR, line_width=3, line_dash=OWN_DASH, visible=vis,
+                    name=f"gown_curve_{scale}", **kw)
+        gr.scatter("z", "gown", source=own_op, size=12, marker="diamond", color=OWN_COLOR, line_color="white",
+                   visible=vis, name=f"gown_point_{scale}", level=OVERLAY,
+                   view=CDSView(filter=BooleanFilter([], name=f"own_grad_in_view_{scale}")), **kw)
         items["CE"].append(c)  # curves only, as in the loss legend
         items["MSE"].append(m)
+        items["own"].append(o)
         gr.add_tools(HoverTool(renderers=[c], mode="vline", tooltips=[
             ("z", "@z{0.00}"), ("|dCE/dz|", "@gce{0.0000}"), ("|dMSE/dz|", "@gmse{0.000e0}")]))
     gr.add_layout(Legend(items=[
         LegendItem(label="|dCE/dz| = |p − y|", renderers=items["CE"]),
         LegendItem(label="|dMSE/dz|", renderers=items["MSE"]),
+        LegendItem(label="your loss", renderers=items["own"], visible=False, name="own_grad_key"),
     ], **LEGEND, name="grad_legend"), "below")
     return gr
 
 
 def build(st: State) -> dict:
     op = ColumnDataSource(op_data(st), name="op_source")
-    return {"loss_plot": loss_figure(st, op), "grad_plot": grad_figure(st, op), "op_source": op}
+    # Your own loss at the operating point: empty until there is one (browser/ownloss.py fills it).
+    own_op = ColumnDataSource({"z": [], "p": [], "own": [], "gown": []}, name="own_op")
+    return {"loss_plot": loss_figure(st, op, own_op), "grad_plot": grad_figure(st, op, own_op), "op_source": op}

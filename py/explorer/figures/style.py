@@ -12,6 +12,10 @@ CE_COLOR = "#0072B2"
 MSE_COLOR = "#D55E00"
 CE_COLOR_DARK = "#56B4E9"
 MSE_COLOR_DARK = "#E69F00"
+# A learner's own loss (SPEC §11): Okabe–Ito reddish purple, dash-dotted, diamonds.
+OWN_COLOR = "#CC79A7"
+OWN_COLOR_DARK = "#E7A9CB"
+OWN_DASH = "dashdot"
 
 # Bokeh's default is "helvetica" alone: Chromium maps it to a sans font, but
 # Firefox on Linux, without a Helvetica alias installed, falls back to serif.
@@ -50,10 +54,10 @@ def theme_overrides() -> dict:
     return {
         "light": {"axis": {k: light for k in common}, "title": {"text_color": light},
                   "legend": {"label_text_color": light}, "grid": {"grid_line_color": "#e4e4e4"},
-                  "ce": CE_COLOR, "mse": MSE_COLOR},
+                  "ce": CE_COLOR, "mse": MSE_COLOR, "own": OWN_COLOR},
         "dark": {"axis": {k: dark for k in common}, "title": {"text_color": dark},
                  "legend": {"label_text_color": dark}, "grid": {"grid_line_color": "#3a3a3a"},
-                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK},
+                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK, "own": OWN_COLOR_DARK},
     }
 
 

@@ -1,0 +1,144 @@
+"""Your own loss (SPEC §11): the `lossExpr` field and `lossPreset` select,
+the readouts `own` and `gown`, and the third curve and point on the loss
+and gradient plots.
+
+It owns those elements and the models `own_curves`, `own_grad`, `own_op`,
+their in-view filters and legend entries. The state holds only losses of
+the grammar (explorer.ownloss); text that is not one stays in the field
+with its message, and the last valid loss stays in use.
+"""
+from __future__ import annotations
+
+import math
+
+import js
+import numpy as np
+
+from .. import maths, ownloss
+from ..fmt import readout
+from ..state import State, raw_fields
+from .plumbing import js_obj, show_msg
+from .store import Change
+
+RENDERERS = ("own_curve", "own_point", "gown_curve_lin", "gown_curve_log", "gown_point_lin", "gown_point_log")
+MAX_FIELD_CHARS = 1000  # what the field itself keeps of a pasted text; the grammar allows 200
+
+
+class OwnLossPanel:
+    def __init__(self, page, store, doc, loss_y_max: float):
+        self.page, self.store = page, store
+        self.el = page.elements("lossExpr", "lossPreset", "lossMsg", "own", "gown", "ownWhy")
+        m = doc.get_model_by_name
+        self.m = {n: m(n) for n in ("own_curves", "own_grad", "own_op", "own_loss_in_view", "own_grad_in_view_lin",
+                                    "own_grad_in_view_log", "own_loss_key", "own_grad_key", "grad_y", "grad_log_y")}
+        self.loss_y_max = loss_y_max
+        self.loss: ownloss.Loss | None = None
+        self.on_change = []  # other panels' callbacks: the loss in use changed (a Loss or None)
+
+    # -- state → view -------------------------------------------------------
+    def render(self, old: State | None, new: State, change: Change) -> None:
+        if old is None or old.loss != new.loss:
+            self.loss = ownloss.parse(new.loss) if new.loss else None
+            if change.typing != "lossExpr":
+                self.el["lossExpr"].value = new.loss
+                self._field_ok()
+            self.el["lossPreset"].value = next((k for k, v in ownloss.PRESETS.items() if v == new.loss), "")
+            for name in ("own_loss_key", "own_grad_key"):
+                self.m[name].visible = self.loss is not None
+            for cb in self.on_change:
+                cb(self.loss)
+        if old is None or (old.loss, old.y, old.R) != (new.loss, new.y, new.R):
+            self._curves(new)
+        if old is None or (old.loss, old.y, old.z, old.R, old.log_grad) != (new.loss, new.y, new.z, new.R,
+                                                                                new.log_grad):
+            self._point(new)
+
+    def _curves(self, st: State) -> None:
+        if self.loss is None:
+            self.m["own_curves"].data = js_obj({"p": [], "own": []})
+            self.m["own_grad"].data = js_obj({"z": [], "gown": []})
+            return
+        c = maths.loss_curves(st.y)
+        p = np.asarray(c["p"], dtype=float)
+        own, _ = ownloss.curve(self.loss, np.log(p) - np.log1p(-p), st.y)  # z = logit(p)
+        self.m["own_curves"].data = js_obj({"p": p.tolist(), "own": own})
+        z = maths.grad_curves(st.y, st.R)["z"]
+        _, gown = ownloss.curve(self.loss, z, st.y)
+        self.m["own_grad"].data = js_obj({"z": z.tolist(), "gown": gown})
+
+    def _point(self, st: State) -> None:
+        e = self.el
+        if self.loss is None:
+            for k in ("own", "gown"):
+                e[k].textContent = "—"
+                e[k].dataset.value = ""
+            show_msg(e["ownWhy"], "")
+            self.m["own_op"].data = js_obj({"z": [], "p": [], "own": [], "gown": []})
+            return
+        v, d = (float(a[0]) for a in ownloss.evaluate(self.loss, np.array([st.z]), st.y))
+        finite = math.isfinite(v) and math.isfinite(d)
+        for k, x in (("own", v), ("gown", abs(d))):
+            ok = finite and math.isfinite(x)
+            e[k].textContent = readout(x) if ok else "not finite here"
+            e[k].dataset.value = repr(x) if ok else ""
+        show_msg(e["ownWhy"], "" if finite else f"At z = {st.z:g}: {ownloss.why_not_finite(self.loss, st.z, st.y)}.")
+        p = maths.sigmoid_pair(np.array([st.z]))[0][0]
+        row = {"z": [st.z], "p": [float(p)], "own": [v if finite else 0.0], "gown": [abs(d) if finite else 0.0]}
+        self.m["own_op"].data = js_obj(row)
+        # Drawn unclipped (overlay): shown only inside each plot's frame, and never where not finite.
+        lin_top, log_lo, log_hi = float(self.m["grad_y"].end), float(self.m["grad_log_y"].start), 2.0
+        g = row["gown"][0]
+        self.m["own_loss_in_view"].booleans = js_obj([finite and -0.2 <= v <= self.loss_y_max])
+        self.m["own_grad_in_view_lin"].booleans = js_obj([finite and g <= lin_top])
+        self.m["own_grad_in_view_log"].booleans = js_obj([finite and log_lo <= g <= log_hi])
+
+    # -- events → state -----------------------------------------------------
+    def bind(self) -> None:
+        sel = self.el["lossPreset"]
+        doc = js.document
+        for name, text in ownloss.PRESETS.items():
+            opt = doc.createElement("option")
+            opt.value = name
+            opt.textContent = name
+            opt.title = text
+            sel.appendChild(opt)
+        self.page.on(self.el["lossExpr"], "input", lambda ev: self._typed(commit=False))
+        self.page.on(self.el["lossExpr"], "change", lambda ev: self._typed(commit=True))
+        self.page.on(sel, "change", lambda ev: self._preset())
+
+    def show_link_text(self, hash_: str) -> None:
+        """A link's loss that is not of the grammar: shown in the field with its message (it runs nothing)."""
+        text = raw_fields(hash_).get("loss")
+        if text and text != self.store.state.loss:
+            self.el["lossExpr"].value = text[:MAX_FIELD_CHARS]
+            self._check(text)
+
+    def _check(self, text: str) -> str | None:
+        """The message for `text`, shown on the field; None when it is a loss of the grammar."""
+        try:
+            ownloss.parse(text)
+        except ownloss.LossError as err:
+            show_msg(self.el["lossMsg"], str(err))
+            self.el["lossExpr"].setAttribute("aria-invalid", "true")
+            return str(err)
+        self._field_ok()
+        return None
+
+    def _field_ok(self) -> None:
+        show_msg(self.el["lossMsg"], "")
+        self.el["lossExpr"].removeAttribute("aria-invalid")
+
+    def _typed(self, commit: bool) -> None:
+        text = str(self.el["lossExpr"].value)[:MAX_FIELD_CHARS].strip()
+        if text == "":
+            self._field_ok()
+            self.store.update(Change(typing=None if commit else "lossExpr"), loss="")
+            return
+        if self._check(text) is None and text != self.store.state.loss:
+            self.store.update(Change(typing=None if commit else "lossExpr", announce=commit), loss=text)
+
+    def _preset(self) -> None:
+        name = str(self.el["lossPreset"].value)
+        text = ownloss.PRESETS.get(name, "")
+        self._field_ok()
+        self.store.update(Change(announce=True), loss=text)
