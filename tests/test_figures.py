@@ -36,7 +36,8 @@ def test_operating_points_are_drawn_on_the_overlay_layer():
     m = figures.build()
     points = [r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers if "_point" in (r.name or "")]
     assert sorted(r.name for r in points) == sorted(
-        ["ce_point", "mse_point", "gce_point_lin", "gmse_point_lin", "gce_point_log", "gmse_point_log"])
+        ["ce_point", "mse_point", "gce_point_lin", "gmse_point_lin", "gce_point_log", "gmse_point_log",
+         "own_point", "gown_point_lin", "gown_point_log"])
     assert {r.level for r in points} == {"overlay"}
     assert {r.level for r in m["loss_plot"].renderers if "curve" in (r.name or "")} == {"glyph"}
     # Overlay renderers are not clipped: the CE point is filtered out above the plot instead.
@@ -121,3 +122,18 @@ def test_every_plot_text_ends_in_a_generic_font_family():
              and not k[1].startswith(("title_", "group_"))}
     assert len(shown) >= 6 and set(shown.values()) == {FONT}, shown
     assert FONT.endswith("sans-serif")
+
+
+def test_your_loss_is_a_third_series_hidden_until_there_is_one():
+    m = figures.build()
+    own = {r.name: r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers if "own" in (r.name or "")}
+    assert sorted(own) == sorted(["own_curve", "own_point", "gown_curve_lin", "gown_curve_log", "gown_point_lin",
+                                  "gown_point_log"])
+    from explorer.figures.style import CE_COLOR, MSE_COLOR, OWN_COLOR, OWN_DASH
+    assert OWN_COLOR not in (CE_COLOR, MSE_COLOR) and OWN_DASH not in ("solid", "dashed")
+    assert {r.glyph.line_color for r in own.values() if "curve" in r.name} == {OWN_COLOR}
+    assert {r.glyph.fill_color for r in own.values() if "point" in r.name} == {OWN_COLOR}
+    assert own["own_curve"].glyph.line_dash == own["gown_curve_lin"].glyph.line_dash
+    assert all(len(r.data_source.data[next(iter(r.data_source.data))]) == 0 for r in own.values())
+    keys = [item for fig in ("loss_plot", "grad_plot") for item in m[fig].legend[0].items if "your loss" in str(item.label)]
+    assert len(keys) == 2 and not any(k.visible for k in keys)
