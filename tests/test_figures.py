@@ -10,7 +10,7 @@ import pytest
 from bokeh.document import Document
 
 from explorer import figures, maths
-from explorer.race import RUNNER_MARKERS
+from explorer.race import OWN_RUNNER_MARKERS, RUNNER_MARKERS
 from explorer.state import State
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def test_operating_points_are_drawn_on_the_overlay_layer():
     assert ce.view.filter.name == "loss_ce_in_view" and ce.view.filter.booleans == [True]
     # The runners too, each with its own filter, named after it.
     runners = {r.name: r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers if "_runner_" in (r.name or "")}
-    assert set(runners) == set(RUNNER_MARKERS)
+    assert set(runners) == set(RUNNER_MARKERS) | set(OWN_RUNNER_MARKERS)
     assert all(r.level == "overlay" and r.view.filter.name == f"{n}_in_view" for n, r in runners.items())
     far = figures.build(State(z=-15.0, R=20.0))
     ce_far = next(r for r in far["loss_plot"].renderers if r.name == "ce_point")
@@ -126,7 +126,8 @@ def test_every_plot_text_ends_in_a_generic_font_family():
 
 def test_your_loss_is_a_third_series_hidden_until_there_is_one():
     m = figures.build()
-    own = {r.name: r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers if "own" in (r.name or "")}
+    own = {r.name: r for fig in ("loss_plot", "grad_plot") for r in m[fig].renderers
+           if "own" in (r.name or "") and "runner" not in r.name}
     assert sorted(own) == sorted(["own_curve", "own_point", "gown_curve_lin", "gown_curve_log", "gown_point_lin",
                                   "gown_point_log"])
     from explorer.figures.style import CE_COLOR, MSE_COLOR, OWN_COLOR, OWN_DASH

@@ -1,6 +1,7 @@
 """The training race as data (CPython): counts fixed by the maths alone."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from explorer import maths
@@ -66,3 +67,45 @@ def test_seconds_for_inverts_the_animation_schedule():
     for step in (1, 5, 16, 119, 500, 1000):
         t = seconds_for(step)
         assert step_at(t) >= step and step_at(t - 1e-6) < step
+
+
+# -- your loss as a third runner (SPEC §11) ------------------------------------
+
+def own_course(text: str, z0: float, y: int = 1, lr: float = 1.0):
+    import time
+
+    from explorer import ownloss
+    from explorer.race import OwnRunner
+    r = OwnRunner(ownloss.parse(text), z0, y, lr)
+    r.advance_to(1000, 60.0, time.perf_counter)
+    return r
+
+
+@pytest.mark.parametrize("z0,ce,mse", [(-5.0, 16, 119), (-8.0, 19, -1)])
+def test_the_presets_for_cross_entropy_and_mse_race_like_the_built_in_runners(z0, ce, mse):
+    """The spec's race numbers again, now from the typed losses through the dual-number evaluator."""
+    from explorer import ownloss
+    r_ce, r_mse = own_course(ownloss.PRESETS["cross-entropy"], z0), own_course(ownloss.PRESETS["MSE"], z0)
+    assert (r_ce.count, r_mse.count) == (ce, mse)
+    ref = maths.descend(z0, 1, 1.0)
+    np.testing.assert_allclose(r_ce.z, ref["ce"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(r_mse.z, ref["mse"], rtol=1e-9, atol=1e-12)
+
+
+def test_a_runner_that_stops_short_of_the_goal_and_one_whose_gradient_blows_up():
+    hinge = own_course("max(0, 1 - (2*y - 1)*z)", -5.0)
+    assert hinge.count == -1 and hinge.z[-1] == pytest.approx(1.0)  # parks on the margin, p ≈ 0.73
+    blow = own_course("exp(exp(exp(-z)))", -5.0)  # its slope overflows at once
+    assert blow.stalled_at == 1 and np.all(blow.z == -5.0) and blow.count == -1
+    assert own_course("exp(-(2*y - 1)*z)", -5.0).count == 1  # AdaBoost's loss leaps there in one update
+
+
+def test_the_runner_is_computed_in_chunks_within_a_budget():
+    import itertools
+
+    from explorer import ownloss
+    from explorer.race import OwnRunner
+    ticks = itertools.count()
+    r = OwnRunner(ownloss.parse("(p - y)**2"), -5.0, 1, 1.0)
+    r.advance_to(1000, 5, lambda: next(ticks))  # a clock that moves 1 per call: a few steps per budget
+    assert 1 < r.computed < 10 and r.count is None and r.revealed(r.computed - 1) is None

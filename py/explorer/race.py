@@ -6,11 +6,12 @@ which step to show, and never changes an outcome.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import maths
+from . import maths, ownloss
 from .fields import Field
 from .fmt import count
 
@@ -22,6 +23,9 @@ RUNNER_COLUMNS = ("z_ce", "p_ce", "ce", "gce", "z_mse", "p_mse", "mse", "gmse")
 # The runner markers, by figure renderer name.
 RUNNER_MARKERS = ("ce_runner_loss", "mse_runner_loss", "gce_runner_lin", "gmse_runner_lin",
                   "gce_runner_log", "gmse_runner_log")
+# Your loss's runner: its own one-row source (race_own) and markers.
+OWN_RUNNER_COLUMNS = ("z_own", "p_own", "own", "gown")
+OWN_RUNNER_MARKERS = ("own_runner_loss", "gown_runner_lin", "gown_runner_log")
 
 
 def runners_in_view(row: dict, R: float, loss_top: float, log_floor: float) -> dict[str, bool]:
@@ -87,6 +91,84 @@ class Race:
         p_ce, _ = maths.sigmoid_pair(self.course["ce"][:k])
         p_mse, _ = maths.sigmoid_pair(self.course["mse"][:k])
         return {"step": np.arange(k, dtype=float), "p_ce": p_ce, "p_mse": p_mse}
+
+
+def own_in_view(row: dict, R: float, loss_top: float, log_floor: float) -> dict[str, bool]:
+    """As runners_in_view, for your loss's runner (never shown where its values are not finite)."""
+    z, v, g = row["z_own"][0], row["own"][0], row["gown"][0]
+    ok = math.isfinite(v) and math.isfinite(g)
+    inside_x = ok and -R <= z <= R
+    return {"own_runner_loss": ok and -0.2 <= v <= loss_top, "gown_runner_lin": inside_x and g <= 1.05,
+            "gown_runner_log": inside_x and log_floor <= g <= 2.0}
+
+
+class OwnRunner:
+    """Your loss's runner (SPEC §11): z ← z − lr·∂ℓ/∂z from the same start,
+    with the same stopping rule. Each update is a few numpy calls on one
+    value, so the course is computed in chunks as the race shows it
+    (`advance_to`), never in one long task.
+
+    A runner whose gradient stops being finite stays where it is from then on.
+    """
+
+    def __init__(self, loss, z0: float, y: int, lr: float, steps: int = maths.RACE_MAX_STEPS):
+        self.loss, self.y, self.lr, self.steps = loss, y, float(lr), steps
+        self.z = np.empty(steps + 1)
+        self.z[0] = z0
+        self.computed = 1  # z[0..computed−1] are known
+        self.count: int | None = None
+        self.stalled_at: int | None = None
+        self._check(0)
+
+    @property
+    def done(self) -> bool:
+        return self.computed > self.steps
+
+    def _check(self, k: int) -> None:
+        if self.count is None and _far(self.z[k], self.y) < maths.RACE_TOL:
+            self.count = k
+
+    def advance_to(self, step: int, budget_s: float, now) -> None:
+        """Compute up to `step` (or until `budget_s` seconds of `now()` have passed)."""
+        t0 = now()
+        z = self.z
+        while self.computed <= min(step, self.steps) and now() - t0 < budget_s:
+            k = self.computed
+            if self.stalled_at is None:
+                _, d = ownloss.evaluate(self.loss, z[k - 1:k], self.y)
+                nxt = z[k - 1] - self.lr * float(d[0])
+                if not math.isfinite(nxt):
+                    self.stalled_at, nxt = k, z[k - 1]
+            else:
+                nxt = z[k - 1]
+            z[k] = nxt
+            self._check(k)
+            self.computed = k + 1
+        if self.done and self.count is None:
+            self.count = -1
+
+    def row(self, k: int) -> dict:
+        """The runner at step k (≤ computed − 1), as race_own's one row."""
+        z = self.z[k:k + 1]
+        v, d = ownloss.evaluate(self.loss, z, self.y)
+        p = maths.sigmoid_pair(z)[0]
+        return {"z_own": [float(z[0])], "p_own": [float(p[0])], "own": [float(v[0])], "gown": [abs(float(d[0]))]}
+
+    def path(self, k: int) -> dict:
+        return {"step": np.arange(k + 1, dtype=float).tolist(), "p_own": maths.sigmoid_pair(self.z[:k + 1])[0].tolist()}
+
+    def revealed(self, shown: int) -> int | None:
+        if self.count is not None and 0 <= self.count <= shown:
+            return self.count
+        if self.count == -1 and shown >= self.steps:
+            return -1
+        return None
+
+
+def _far(z: float, y: int) -> float:
+    """|p − y| without cancellation."""
+    p, q = maths.sigmoid_pair(np.array([z]))
+    return float(q[0] if y == 1 else p[0])
 
 
 def count_text(n: int | None) -> str:

@@ -41,6 +41,7 @@ class App:
             self.store.watch(panel.render)
             panel.bind()
         self.store.watch_url(self.own.show_link_text)
+        self.own.on_change.append(self.race.set_own_loss)
         self.store.bind_url()
 
     def panel_factories(self) -> dict:

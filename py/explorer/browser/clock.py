@@ -23,6 +23,10 @@ class Clock:
     def now() -> float:
         return float(js.performance.now())
 
+    @staticmethod
+    def now_s() -> float:
+        return float(js.performance.now()) / 1000.0
+
     def run(self, name: str, tick) -> None:
         """Call `tick(now)` every frame until it returns a false value or `stop(name)`."""
         self._tickers[name] = tick

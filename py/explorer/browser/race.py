@@ -12,22 +12,31 @@ import math
 import js
 
 from .. import maths
-from ..race import RUNNER_COLUMNS, RUNNER_MARKERS, Race, count_text, runners_in_view, seconds_for, step_at
+from ..race import (OWN_RUNNER_COLUMNS, OWN_RUNNER_MARKERS, RUNNER_COLUMNS, RUNNER_MARKERS, OwnRunner, Race,
+                    count_text, own_in_view, runners_in_view, seconds_for, step_at)
 from ..state import State, parse_lr
 from .plumbing import js_obj, parse_field
 from .store import Change
 
 
+OWN_BUDGET_S = 0.003  # your loss's runner, per frame (×8 when skipping to the end)
+
+
 class RacePanel:
     def __init__(self, page, clock, store, doc, loss_y_max: float):
         self.page, self.clock, self.store = page, clock, store
-        self.el = page.elements("lr", "lrMsg", "race", "raceStep", "raceReset", "raceCE", "raceMSE", "raceStatus")
+        self.el = page.elements("lr", "lrMsg", "race", "raceStep", "raceReset", "raceCE", "raceMSE", "raceStatus",
+                                "raceOwn", "raceOwnRow")
         m = doc.get_model_by_name
         self.runners_src = m("race_runners")
         self.path_src = m("race_path")
         self.race_x = m("race_x")
         self.race_target = m("race_target")
-        self.runner_filters = {name: m(f"{name}_in_view") for name in RUNNER_MARKERS}
+        self.runner_filters = {name: m(f"{name}_in_view") for name in (*RUNNER_MARKERS, *OWN_RUNNER_MARKERS)}
+        self.own_src, self.own_path_src, self.own_key = m("race_own"), m("race_own_path"), m("own_race_key")
+        self.own_loss = None  # your loss (explorer.ownloss.Loss), set by the own-loss panel
+        self.own: OwnRunner | None = None
+        self._skip = False
         self._runner_shown: dict[str, bool] = {}
         self.loss_y_max = loss_y_max
         self._log_floor = 0.0
@@ -53,7 +62,42 @@ class RacePanel:
         if change.typing != "lr" and (old is None or old.lr != new.lr):
             self.el["lr"].value = f"{new.lr:g}"
 
+    def set_own_loss(self, loss) -> None:
+        """Your loss changed: it races as a third runner from the next race on."""
+        self.own_loss = loss
+        self.own_key.visible = loss is not None
+        self.el["raceOwnRow"].hidden = loss is None
+        if self.race is not None:
+            self.reset()
+        else:
+            self._show_own()
+
+    def _show_own(self) -> None:
+        o, r = self.own, self.race
+        if o is None or r is None:
+            self.own_src.data = js_obj({k: [] for k in OWN_RUNNER_COLUMNS})
+            self.own_path_src.data = js_obj({"step": [], "p_own": []})
+            self.el["raceOwn"].textContent = "—"
+            self.el["raceOwn"].dataset.steps = ""
+            return
+        k = min(r.step, o.computed - 1)
+        row = o.row(k)
+        self.own_src.data = js_obj(row)
+        self.own_path_src.data = js_obj(o.path(k))
+        shown = own_in_view(row, self.store.state.R, self.loss_y_max, self._log_floor)
+        for name, ok in shown.items():
+            if self._runner_shown.get(name) != ok:
+                self._runner_shown[name] = ok
+                self.runner_filters[name].booleans = js_obj([ok])
+        n = o.revealed(k)
+        el = self.el["raceOwn"]
+        text = count_text(n)
+        if el.textContent != text:
+            el.textContent = text
+            el.dataset.steps = "" if n is None else str(n)
+
     def show(self) -> None:
+        self._show_own()
         r = self.race
         btn = self.el["race"]
         btn.textContent = "Skip to the end" if self.running else "Start race"
@@ -82,9 +126,10 @@ class RacePanel:
                 el.textContent = text
                 el.dataset.steps = "" if n is None else str(n)
         if r.finished and not self.running:
+            own = f", your loss {count_text(self.own.count)}" if self.own is not None else ""
             self.el["raceStatus"].textContent = (
                 f"Race from z = {r.z0:.2f}: cross-entropy {count_text(r.counts['ce'])}, "
-                f"MSE {count_text(r.counts['mse'])}.")
+                f"MSE {count_text(r.counts['mse'])}{own}.")
 
     def _show_runners(self, row: dict) -> None:
         """Runners are drawn unclipped (overlay layer): hide each one outside its frame."""
@@ -116,19 +161,23 @@ class RacePanel:
         self.before_start()
         s = self.store.state
         self.race = Race(s.z, s.y, s.lr)
+        self.own = OwnRunner(self.own_loss, s.z, s.y, s.lr) if self.own_loss is not None else None
         return self.race
 
     def toggle(self) -> None:
         """Start a race from the current z; pressed while running, skip to the end."""
         if self.running:
-            self.race.go_to(self.race.last)
-            self._stop_clock()
+            self._skip = True
+            if self.own is None:  # nothing left to compute: the end at once
+                self.race.go_to(self.race.last)
+                self._stop_clock()
         else:
             if self.race is None or self.race.finished or self.race.step == 0:
                 self._new_race()
-            if self.clock.reduced_motion:
+            if self.clock.reduced_motion and self.own is None:
                 self.race.go_to(self.race.last)
-            else:  # resume from the shown step
+            else:  # resume from the shown step (reduced motion: straight to the end, in as few frames as it takes)
+                self._skip = self.clock.reduced_motion
                 self._t0 = self.clock.now() - 1000.0 * seconds_for(self.race.step)
                 self.clock.run("race", self._frame)
         self.show()
@@ -137,11 +186,14 @@ class RacePanel:
         if self.race is None or self.race.finished:
             self._new_race()
         self._stop_clock()
+        if self.own is not None:
+            self.own.advance_to(self.race.step + 1, 1.0, self.clock.now_s)
         self.race.go_to(self.race.step + 1)
         self.show()
 
     def reset(self) -> None:
         self.race = None
+        self.own = None
         self._stop_clock()
         self.show()
 
@@ -153,11 +205,19 @@ class RacePanel:
 
     def _stop_clock(self) -> None:
         self._t0 = None
+        self._skip = False
         self.clock.stop("race")
 
     def _frame(self, now: float) -> bool:
-        self.race.go_to(step_at((now - self._t0) / 1000.0))
+        target = self.race.last if self._skip else step_at((now - self._t0) / 1000.0)
+        if self.own is not None:  # the runners stay in lockstep: all wait for your loss's
+            self.own.advance_to(target, OWN_BUDGET_S * (8 if self._skip else 1), self.clock.now_s)
+            target = min(target, self.own.computed - 1)
+        self.race.go_to(target)
         if self.race.finished:
             self._t0 = None
+            self._skip = False
+        elif self.clock.reduced_motion:
+            return True  # the end only
         self.show()
         return self.running

@@ -6,14 +6,15 @@ from bokeh.models import BooleanFilter, BoxAnnotation, CDSView, ColumnDataSource
 from bokeh.plotting import figure
 
 from .. import maths
-from ..race import RUNNER_COLUMNS
+from ..race import OWN_RUNNER_COLUMNS, RUNNER_COLUMNS
 from ..state import State
-from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, style
+from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, style
 
 # Triangles for CE, diamonds for MSE, on every plot: on the overlay layer
 # (they move every frame of a race), each with its own filter
 # (race.runners_in_view) for when it leaves the frame.
-RUNNER = {"ce": dict(marker="triangle", size=15), "mse": dict(marker="diamond", size=16)}
+RUNNER = {"ce": dict(marker="triangle", size=15), "mse": dict(marker="diamond", size=16),
+          "own": dict(marker="star", size=18)}
 
 
 def _runner_view(name: str) -> dict:
@@ -22,6 +23,10 @@ def _runner_view(name: str) -> dict:
 
 def add_runners(st: State, loss, grad) -> None:
     runners = ColumnDataSource({k: [] for k in RUNNER_COLUMNS}, name="race_runners")
+    # Your loss's runner (SPEC §11), in a source of its own: empty while there is none.
+    own = ColumnDataSource({k: [] for k in OWN_RUNNER_COLUMNS}, name="race_own")
+    loss.scatter("p_own", "own", source=own, color=OWN_COLOR, line_color="white", **RUNNER["own"],
+                 **_runner_view("own_runner_loss"))
     loss.scatter("p_ce", "ce", source=runners, color=CE_COLOR, line_color="white", **RUNNER["ce"],
                  **_runner_view("ce_runner_loss"))
     loss.scatter("p_mse", "mse", source=runners, color=MSE_COLOR, line_color="white", **RUNNER["mse"],
@@ -33,6 +38,8 @@ def add_runners(st: State, loss, grad) -> None:
                      **RUNNER["ce"], **_runner_view(f"gce_runner_{scale}"), **kw)
         grad.scatter("z_mse", "gmse", source=runners, color=MSE_COLOR, line_color="white", visible=vis,
                      **RUNNER["mse"], **_runner_view(f"gmse_runner_{scale}"), **kw)
+        grad.scatter("z_own", "gown", source=own, color=OWN_COLOR, line_color="white", visible=vis,
+                     **RUNNER["own"], **_runner_view(f"gown_runner_{scale}"), **kw)
 
 
 def race_figure(st: State):
@@ -50,9 +57,13 @@ def race_figure(st: State):
     rc = race.line("step", "p_ce", source=path, color=CE_COLOR, line_width=3, name="ce_race_line")
     rm = race.line("step", "p_mse", source=path, color=MSE_COLOR, line_width=3, line_dash="dashed",
                    name="mse_race_line")
+    own_path = ColumnDataSource({"step": [], "p_own": []}, name="race_own_path")
+    ro = race.line("step", "p_own", source=own_path, color=OWN_COLOR, line_width=3, line_dash=OWN_DASH,
+                   name="own_race_line")
     race.add_layout(Legend(items=[
         LegendItem(label="cross-entropy runner", renderers=[rc]),
         LegendItem(label="MSE runner", renderers=[rm]),
+        LegendItem(label="your loss", renderers=[ro], visible=False, name="own_race_key"),
     ], **LEGEND, name="race_legend"), "below")
     race.add_tools(HoverTool(renderers=[rc], mode="vline", tooltips=[
         ("update", "@step{0}"), ("p (CE runner)", "@p_ce{0.0000}"), ("p (MSE runner)", "@p_mse{0.0000}")]))
