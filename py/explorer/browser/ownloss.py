@@ -140,5 +140,6 @@ class OwnLossPanel:
     def _preset(self) -> None:
         name = str(self.el["lossPreset"].value)
         text = ownloss.PRESETS.get(name, "")
+        self.el["lossExpr"].value = text  # even when it is the loss already in use (the field held other text)
         self._field_ok()
         self.store.update(Change(announce=True), loss=text)

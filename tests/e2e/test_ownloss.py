@@ -1,0 +1,138 @@
+"""Your own loss (SPEC §11) through the real page: presets, typed and linked
+expressions, hostile input, values against mpmath, curves with gaps, the race."""
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from explorer import ownloss
+
+from .conftest import wait_ready
+from .helpers import source
+
+HOSTILE = ["__import__('os')", "z.__class__", "(lambda: 1)()", "[z for z in (1,)]", "f'{z}'", "z; 1", "9**9**9 + x",
+           "(" * 250 + "z" + ")" * 250, "z+" * 20000 + "z", "z\x00", "\uff5a", "<img src=x onerror=alert(1)>",
+           "open('/etc/passwd')", "p if y else z"]
+
+
+def mp_point(text_fn, z: float, y: int):
+    """(ℓ, |∂ℓ/∂z|) at z in mpmath: an independent reference for a loss written as an mpmath function."""
+    mpmath.mp.dps = 40
+    zm = mpmath.mpf(z)
+    return float(text_fn(zm, y)), float(abs(mpmath.diff(lambda t: text_fn(t, y), zm)))
+
+
+def sig(z):
+    return 1 / (1 + mpmath.exp(-z))
+
+
+REFERENCE = {
+    "focal loss (γ = 2, α = 0.25)": lambda z, y: -(0.25 * y * (1 - sig(z)) ** 2 * mpmath.log(sig(z))
+                                                   + 0.75 * (1 - y) * sig(z) ** 2 * mpmath.log(1 - sig(z))),
+    "cross-entropy after a second sigmoid (the bug)": lambda z, y: -(y * mpmath.log(sig(sig(z)))
+                                                                     + (1 - y) * mpmath.log(1 - sig(sig(z)))),
+    "exponential (AdaBoost)": lambda z, y: mpmath.exp(-(2 * y - 1) * z),
+}
+
+
+def value(page, rid: str) -> float:
+    return float(page.get_attribute(f"#{rid}", "data-value"))
+
+
+def test_presets_give_mpmaths_values(app):
+    """One page, every reference preset, both labels (the grammar itself is unit-tested)."""
+    for y in (1, 0):
+        app.click(f"label[for=y{y}]")
+        app.wait_for_function(f"document.getElementById('y{y}').checked")
+        for name, fn in REFERENCE.items():
+            app.select_option("#lossPreset", name)
+            assert app.input_value("#lossExpr") == ownloss.PRESETS[name]
+            want_v, want_g = mp_point(fn, -2.0, y)
+            app.wait_for_function("([v]) => Math.abs(Number(document.getElementById('own').dataset.value) - v) "
+                                  "<= 1e-9 * Math.abs(v)", arg=[want_v])
+            assert value(app, "gown") == pytest.approx(want_g, rel=1e-9), (name, y)
+    app.wait_for_function("location.hash.includes('loss=')")
+
+
+def test_every_preset_is_offered_with_the_specs_text(app):
+    options = app.evaluate("[...document.querySelectorAll('#lossPreset option')].map(o => [o.value, o.title])")
+    assert options[0] == ["", ""]
+    assert dict(options[1:]) == ownloss.PRESETS
+
+
+def test_typed_loss_and_its_curves_are_updated_in_place(app):
+    ids = "['own_curves', 'own_grad', 'own_op', 'loss_plot', 'grad_plot'].map(n => Bokeh.documents[0].get_model_by_name(n).id)"
+    before = app.evaluate(ids)
+    app.fill("#lossExpr", "softplus(z) - y*z")  # cross-entropy in its stable form
+    app.wait_for_function("document.getElementById('own').dataset.value !== ''")
+    assert value(app, "own") == pytest.approx(value(app, "ce"), rel=1e-12)
+    assert value(app, "gown") == pytest.approx(value(app, "gce"), rel=1e-12)
+    assert len(source(app, "own_curves")["own"]) > 100 and len(source(app, "own_grad")["gown"]) > 100
+    assert app.evaluate(ids) == before
+    assert app.evaluate("Bokeh.documents[0].get_model_by_name('own_loss_key').visible")
+    app.fill("#lossExpr", "")
+    app.wait_for_function("document.getElementById('own').textContent === '—'")
+    assert source(app, "own_curves")["own"] == [] and not app.evaluate(
+        "Bokeh.documents[0].get_model_by_name('own_loss_key').visible")
+
+
+def test_hostile_input_is_refused_and_the_last_valid_loss_stays(watch, app):
+    app.select_option("#lossPreset", "MSE")
+    app.wait_for_function("document.getElementById('own').dataset.value !== ''")
+    kept = app.get_attribute("#own", "data-value")
+    for bad in HOSTILE:
+        app.evaluate("t => { const f = document.getElementById('lossExpr'); f.value = t; "
+                     "f.dispatchEvent(new Event('input', {bubbles: true})); }", bad)
+        app.wait_for_function("document.getElementById('lossExpr').getAttribute('aria-invalid') === 'true'")
+        msg = app.inner_text("#lossMsg")
+        assert msg and "Traceback" not in msg, bad
+        assert app.get_attribute("#own", "data-value") == kept, bad
+        assert app.evaluate("document.querySelectorAll('img, #ownLoss b').length") == 0
+        app.select_option("#lossPreset", "MSE")  # valid again: the preset's text, and the mark goes
+        app.wait_for_function("!document.getElementById('lossExpr').hasAttribute('aria-invalid')")
+        assert app.input_value("#lossExpr") == ownloss.PRESETS["MSE"]
+    assert watch.errors == []  # nothing reached the console
+
+
+def test_not_finite_is_said_with_a_reason_and_the_curves_have_gaps(app):
+    app.fill("#zRange", "50")
+    app.press("#zRange", "Enter")
+    app.fill("#lossExpr", "log(1 - p)")
+    app.fill("#zNum", "40")
+    app.press("#zNum", "Enter")
+    app.wait_for_function("document.getElementById('own').textContent === 'not finite here'")
+    assert app.get_attribute("#own", "data-value") == ""
+    assert "-softplus(z)" in app.inner_text("#ownWhy")
+    gown = source(app, "own_grad")["gown"]
+    assert None in gown and all(v is None or v == v for v in gown)  # gaps, never NaN
+    text = app.inner_text("main")
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_a_link_with_a_hostile_loss_runs_nothing_and_applies_the_rest(page, base_url):
+    page.goto(base_url + "#z=-5&y=0&R=12&loss=__import__('os').system('x')")
+    wait_ready(page, panels=())
+    assert page.input_value("#lossExpr") == "__import__('os').system('x')"
+    assert "__import__" in page.inner_text("#lossMsg")
+    assert page.get_attribute("#lossExpr", "aria-invalid") == "true"
+    assert page.input_value("#zNum") == "-5.00" and page.is_checked("#y0") and page.input_value("#zRange") == "12"
+    assert page.text_content("#own") == "—"
+
+
+def test_a_link_sets_a_loss_and_it_races(page, base_url):
+    page.goto(base_url + "#z=-5&y=1&R=8&loss=-(y*log(p)%20%2B%20(1-y)*log(1-p))")
+    wait_ready(page, panels=())
+    assert page.input_value("#lossExpr") == ownloss.PRESETS["cross-entropy"]
+    assert page.input_value("#lossPreset") == "cross-entropy"
+    page.click("#race")
+    page.wait_for_function("document.documentElement.dataset.race === 'done'", timeout=60_000)
+    # the spec's race numbers, for the typed cross-entropy too
+    assert [page.get_attribute(s, "data-steps") for s in ("#raceCE", "#raceMSE", "#raceOwn")] == ["16", "119", "16"]
+    path = source(page, "race_own_path")
+    assert path["step"][-1] == 1000 and len(path["p_own"]) == 1001
+    page.select_option("#lossPreset", "hinge")
+    page.wait_for_function("document.documentElement.dataset.race === 'idle'")
+    page.click("#race")
+    page.click("#race")  # skip to the end
+    page.wait_for_function("document.documentElement.dataset.race === 'done'", timeout=60_000)
+    assert page.text_content("#raceOwn") == "not within 1,000"  # parked on the margin at z = 1
