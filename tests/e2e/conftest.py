@@ -72,7 +72,10 @@ def open_panel(page, name: str, timeout=READY_TIMEOUT_MS, scroll=True) -> None:
 
 @pytest.fixture
 def app(page, base_url):
-    """The explorer, loaded at its default state and ready for input."""
-    page.goto(base_url)
+    """The explorer, loaded at its default state and ready for input, with the lab.
+
+    Idle loading is off: a panel painted in the middle of a test would repaint
+    what the test measures (the panels' own tests cover it)."""
+    page.goto(base_url + "?panel_idle=never")
     wait_ready(page)
     return page
