@@ -32,10 +32,24 @@ def test_versions_are_the_ones_that_fit_together(lock):
 def test_installed_tree_is_verified_and_complete(lock):
     assert vendor.verify_installed(lock) == []
     ours = json.loads((vendor.VENDOR / vendor.GENERATED_LOCK).read_text())
-    assert set(ours["packages"]) == {"numpy"}
+    assert set(ours["packages"]) == {"numpy", "sympy", "mpmath"}
     assert ours["info"]["version"] == "0.27.7"
-    wheel = vendor.VENDOR / "pyodide" / ours["packages"]["numpy"]["file_name"]
-    assert vendor.sha256_file(wheel) == ours["packages"]["numpy"]["sha256"]
+    for pkg in ours["packages"].values():
+        wheel = vendor.VENDOR / "pyodide" / pkg["file_name"]
+        assert vendor.sha256_file(wheel) == pkg["sha256"]
+    assert ours["packages"]["sympy"]["depends"] == ["mpmath"]
+
+
+@pytest.mark.parametrize("pkg,version,modules", [("sympy", "1.14.0", 800), ("mpmath", "1.3.0", 50)])
+def test_sympy_ships_byte_compiled_without_its_tests(pkg, version, modules):
+    """SymPy 1.14 (1.13's MathML uses <mfenced>, not in MathML Core) and mpmath, for the derivation."""
+    import zipfile
+    ours = json.loads((vendor.VENDOR / vendor.GENERATED_LOCK).read_text())["packages"][pkg]
+    assert ours["file_name"] == f"{pkg}-{version}-1runtime-py3-none-any.whl" and ours["version"] == version
+    names = zipfile.ZipFile(vendor.VENDOR / "pyodide" / ours["file_name"]).namelist()
+    assert not [n for n in names if "/tests/" in n or "/benchmarks/" in n]
+    assert len([n for n in names if n.endswith(".pyc")]) > modules and not [n for n in names if n.endswith(".py")]
+    assert vendor.pack_name(f"pyodide/{ours['file_name']}") in vendor.expected_files(json.loads(vendor.LOCK.read_text()))
 
 
 def test_numpy_ships_as_a_runtime_wheel(lock):

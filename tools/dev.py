@@ -29,7 +29,7 @@ BAKED = ROOT / "assets" / "app" / "baked.js"
 REQUIREMENTS = ROOT / "tools" / "requirements.txt"
 CHROMIUM = "/usr/bin/chromium"
 # Module name → what provides it, for the "is it installed?" check.
-NEEDED_MODULES = ("pytest", "playwright", "hypothesis", "mpmath", "numpy", "bokeh", "axe_playwright_python", "selenium",
+NEEDED_MODULES = ("pytest", "playwright", "hypothesis", "mpmath", "sympy", "numpy", "bokeh", "axe_playwright_python", "selenium",
                   "websocket")
 # Debian packages the browser tests need, by the file that shows each is installed:
 # the three engines, a virtual display for WebKitGTK, and a math font (with
@@ -129,7 +129,8 @@ def build(lite: bool = False) -> Path:
     # The runtime's files as data blocks, not scripts: the HTML parser only
     # scans past their base64, where a JavaScript string literal of the same
     # bytes must be parsed (in WebKit, seconds for the whole set).
-    packed = dict(vendor.PACKED)
+    # lite.html also leaves out what loads on first use only (SymPy): it must fit an e-mail.
+    packed = {rel: gz for rel, gz in vendor.PACKED.items() if not (lite and rel in vendor.PACKED_ON_DEMAND)}
     if with_snapshot:
         packed[snapshot.REL] = False  # its parts are gzipped already
     blocks = "".join(
@@ -147,7 +148,7 @@ def build(lite: bool = False) -> Path:
     out = DIST / ("lite.html" if lite else "index.html")
     DIST.mkdir(exist_ok=True)
     out.write_text(page)
-    what = "no snapshot, for e-mail" if lite else ("with the snapshot" if with_snapshot else "NO snapshot (none made)")
+    what = "no snapshot, no SymPy, for e-mail" if lite else ("with the snapshot" if with_snapshot else "NO snapshot (none made)")
     print(f"build: wrote {out.relative_to(ROOT)} ({out.stat().st_size / 1e6:.1f} MB, {what})")
     return out
 

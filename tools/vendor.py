@@ -52,6 +52,13 @@ PACKED = {
     PYSCRIPT_BUNDLE: True,
     "bokeh/bokeh.min.js": True,
 }
+# Loaded on first use, not at boot (SymPy for "your own loss"): packed for
+# file:// and the single file like the rest, but left out of dist/lite.html.
+PACKED_ON_DEMAND = {
+    "pyodide/mpmath-1.3.0-1runtime-py3-none-any.whl": False,
+    "pyodide/sympy-1.14.0-1runtime-py3-none-any.whl": False,
+}
+PACKED.update(PACKED_ON_DEMAND)
 # Files of a Pyodide wheel that nothing reads at run time in a browser: C
 # headers, static libraries and sources, Cython and typing stubs, numpy's
 # Fortran wrapper generator (it needs a Fortran compiler), its PyInstaller
@@ -116,6 +123,23 @@ PLAN = {
                      "--implementation", "cp", "--abi", "cp312"],
         "files": {"sklearn/datasets/data/breast_cancer.csv": "data/breast_cancer.csv"},
         "build_input": True,
+    },
+    # SymPy for "your own loss" (SPEC §11): loaded on first use, never at boot.
+    # Pure wheels from PyPI, shipped as runtime wheels: trimmed of their tests
+    # and byte-compiled like numpy's (an uncompiled `import sympy` takes 3 to
+    # 4 s in Pyodide). Pyodide 0.27.7's own SymPy is 1.13.3, whose MathML uses
+    # <mfenced> (not in MathML Core); 1.14 writes brackets as <mo>.
+    "mpmath": {
+        "registry": "pypi",
+        "spec": "mpmath==1.3.0",
+        "files": {},
+        "pure_wheel": {"imports": ["mpmath"], "depends": []},
+    },
+    "sympy": {
+        "registry": "pypi",
+        "spec": "sympy==1.14.0",
+        "files": {},
+        "pure_wheel": {"imports": ["sympy"], "depends": ["mpmath"]},
     },
     "bokeh": {
         "registry": "pypi",
@@ -196,6 +220,7 @@ def build(lock: dict | None, relock: bool) -> dict:
         new_lock: dict = {"sources": {}, "generated": {}}
         official = None
         pyodide_entries: dict = {}
+        pure_wheels: dict = {}
         for name, src in PLAN.items():
             locked = (lock or {}).get("sources", {}).get(name, {})
             if not relock and locked.get("spec") != src["spec"]:
@@ -230,6 +255,8 @@ def build(lock: dict | None, relock: bool) -> dict:
                 target = out / dest
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
+            if "pure_wheel" in src:
+                pure_wheels[name] = (archive, src)
             for pkg in src.get("pyodide_packages", []):
                 assert official is not None, "pyodide must come before its wheels in PLAN"
                 meta = official["packages"][pkg]
@@ -241,9 +268,15 @@ def build(lock: dict | None, relock: bool) -> dict:
             new_lock["sources"][name] = entry
         for pkg, meta in pyodide_entries.items():
             official_wheel = out / "pyodide" / meta["file_name"]
-            wheel = runtime_wheel(official_wheel, out / "pyodide", official, work / "build")
+            wheel = runtime_wheel(official_wheel, out / "pyodide", official, work / "build", drop_numpy_build_files)
             official_wheel.unlink()
             pyodide_entries[pkg] = {**meta, "file_name": wheel.name, "sha256": sha256_file(wheel)}
+        for name, (archive, src) in pure_wheels.items():
+            wheel = runtime_wheel(archive, out / "pyodide", official, work / "build", drop_tests)
+            version = src["spec"].split("==")[1]
+            pyodide_entries[name] = {
+                "name": name, "version": version, "file_name": wheel.name, "sha256": sha256_file(wheel),
+                "install_dir": "site", "package_type": "package", "unvendored_tests": False, **src["pure_wheel"]}
         generated = pyodide_lock_json(official, pyodide_entries)
         (out / GENERATED_LOCK).write_bytes(generated)
         bundle_pyscript(work / "src", out / PYSCRIPT_BUNDLE)
@@ -280,23 +313,36 @@ def runtime_name(wheel_name: str) -> str:
     return "-".join([*parts[:2], "1runtime", *parts[2:]])
 
 
-def runtime_wheel(official_wheel: Path, dest_dir: Path, official_lock: dict, work: Path) -> Path:
-    """The wheel as the page loads it: modules byte-compiled, build-only files gone.
+def drop_numpy_build_files(rel: str) -> bool:
+    """numpy's files that nothing reads at run time in a browser (see RUNTIME_DROP_*)."""
+    if rel.endswith(RUNTIME_DROP_SUFFIXES) or rel.startswith(RUNTIME_DROP_PREFIXES):
+        return True
+    return rel.endswith(".so") and Path(rel).name.split(".")[0] in RUNTIME_DROP_MODULES
+
+
+def drop_tests(rel: str) -> bool:
+    """A pure package's own test suite and benchmarks: never imported by the page."""
+    parts = rel.split("/")
+    return any(p in ("tests", "benchmarks") for p in parts[:-1]) or rel.endswith((".pyi", "py.typed"))
+
+
+def runtime_wheel(official_wheel: Path, dest_dir: Path, official_lock: dict, work: Path, drop) -> Path:
+    """The wheel as the page loads it: modules byte-compiled, files `drop` names gone.
 
     Importing numpy from source makes Pyodide compile ~170 modules in the
-    browser on every visit (≈0.5 s here); the .pyc files come from Pyodide's
-    own CPython, run in Node.js, so their bytecode matches the page's
-    interpreter exactly. The result is deterministic, and pinned in the lock.
+    browser on every visit (≈0.5 s here), SymPy ~470; the .pyc files come
+    from Pyodide's own CPython, run in Node.js, so their bytecode matches the
+    page's interpreter exactly. The result is deterministic, and pinned in the lock.
     """
     src = work / official_wheel.stem
     src.mkdir(parents=True)
     with zipfile.ZipFile(official_wheel) as z:
         z.extractall(src)
+    for p in sorted(src.rglob("*"), reverse=True):  # dropped before compiling: less to compile
+        if p.is_file() and drop(p.relative_to(src).as_posix()):
+            p.unlink()
     lock_file = work / "official-pyodide-lock.json"
     lock_file.write_text(json.dumps(official_lock))
-    install_dir = official_lock["packages"]["numpy"].get("install_dir", "site")
-    if install_dir != "site":
-        raise fail("pyodide-wheels", f"unexpected install_dir {install_dir!r}", "check the plan")
     cmd = ["node", str(ROOT / "tools" / "pycompile.mjs"), str(dest_dir), str(lock_file), str(src),
            "/lib/python3.12/site-packages"]
     try:
@@ -306,10 +352,6 @@ def runtime_wheel(official_wheel: Path, dest_dir: Path, official_lock: dict, wor
                    "install Node.js 18 or newer and run again")
 
     def shipped(rel: str) -> bool:
-        if rel.endswith(RUNTIME_DROP_SUFFIXES) or rel.startswith(RUNTIME_DROP_PREFIXES):
-            return False
-        if rel.endswith(".so") and Path(rel).name.split(".")[0] in RUNTIME_DROP_MODULES:
-            return False
         # Sourceless: the .pyc replaces its .py (the wheel stays about as small).
         return not (rel.endswith(".py") and (src / (rel + "c")).is_file())
 

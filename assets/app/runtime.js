@@ -78,15 +78,30 @@
     return unpack(path);
   }
 
-  // fetch() answered from memory for the files a file:// page may not read.
-  function answerFetches(files) {
+  // fetch() answered from memory for the files a file:// page may not read
+  // (those of the runtime at boot, those of a package loaded later by provide).
+  const answered = new Map();
+  function answerFetches() {
     const realFetch = window.fetch.bind(window);
     window.fetch = function (input, init) {
       const url = (typeof input === "string" || input instanceof URL) ? String(input) : input.url;
-      const hit = files.get(abs(url).split(/[?#]/)[0]);
+      const hit = answered.get(abs(url).split(/[?#]/)[0]);
       if (!hit) return realFetch(input, init);
       return Promise.resolve(new Response(hit.body, { status: 200, headers: { "Content-Type": hit.type } }));
     };
+  }
+
+  // Files of a package loaded on first use (SymPy): served and CDN copies fetch
+  // them as usual; from disk and in the single file they come out of packs
+  // now. Rejects with a reason when this copy does not carry them (lite.html).
+  async function provide(paths) {
+    if (mode !== "file" && mode !== "single") return;
+    await Promise.all(Array.from(paths, async (rel) => {
+      const path = PY + rel;
+      if (answered.has(abs(path))) return;
+      if (mode === "single" && !packEntry(path)) throw new Error("this copy of the page leaves it out to stay small");
+      answered.set(abs(path), { body: await unpackFromDisk(path), type: "application/zip" });
+    }));
   }
 
   // index.html loads assets/vendor/manifest.js before the boot scripts, so
@@ -158,9 +173,8 @@
       const wanted = [...Object.keys(RUNTIME_FILES), ...PACKED_CODE];
       const packs = {};
       await Promise.all(wanted.map(async (p) => { packs[p] = await unpackFromDisk(p); }));
-      const files = new Map();
-      for (const [p, type] of Object.entries(RUNTIME_FILES)) files.set(abs(p), { body: packs[p], type });
-      answerFetches(files);
+      for (const [p, type] of Object.entries(RUNTIME_FILES)) answered.set(abs(p), { body: packs[p], type });
+      answerFetches();
       pyodideModule = import(blobURL(packs[PY + "pyodide.mjs"], "text/javascript"));
       shareWasm();
       // Pyodide skips its own (blocked) import of pyodide.asm.js when this is defined.
@@ -201,6 +215,6 @@
 
   window.explorerRuntime = {
     VERSIONS, CDN, V, PY, NUMPY_WHEEL, STAND_IN, detectMode, loadBokeh, loadScript, preload, installStandIn,
-    startDownloads, prepare, packEntry, unpackFromDisk, abs, mode: () => mode,
+    startDownloads, prepare, packEntry, unpackFromDisk, abs, provide, mode: () => mode,
   };
 })();

@@ -136,3 +136,24 @@ def test_a_link_sets_a_loss_and_it_races(page, base_url):
     page.click("#race")  # skip to the end
     page.wait_for_function("document.documentElement.dataset.race === 'done'", timeout=60_000)
     assert page.text_content("#raceOwn") == "not within 1,000"  # parked on the margin at z = 1
+
+
+DERIVED = "['ready', 'unavailable', 'too-long'].includes(document.getElementById('ownDeriv').dataset.state)"
+
+
+def test_sympy_loads_on_first_use_and_derives_p_minus_y(watch, base_url):
+    page = watch.page
+    page.goto(base_url + "?panel_idle=never")
+    wait_ready(page, panels=())
+    assert not any("sympy" in u or "mpmath" in u for u in watch.requests)  # never at boot
+    assert page.evaluate("explorerBoot.python().then(py => 'sympy' in py.loadedPackages)") is False
+    page.select_option("#lossPreset", "cross-entropy")
+    page.wait_for_function(DERIVED, timeout=60_000)
+    assert page.get_attribute("#ownDeriv", "data-state") == "ready"
+    assert page.get_attribute("#ownDeriv", "data-expr") == "p - 1"
+    assert page.evaluate("document.querySelectorAll('#ownDeriv math mfrac').length") >= 1
+    page.click("label[for=y0]")
+    page.wait_for_function("document.getElementById('ownDeriv').dataset.expr === 'p'")
+    page.select_option("#lossPreset", "MSE")
+    page.wait_for_function("document.getElementById('ownDeriv').dataset.expr.includes('p**2')")
+    assert any("sympy-1.14.0" in u for u in watch.requests)  # the vendored, pinned wheel

@@ -15,6 +15,7 @@ import js
 
 from .clock import Clock
 from .deep import DeepPanel
+from .derivation import Derivation
 from .explorer import ExplorerPanel
 from .kiosk import AttractMode, idle_seconds
 from .lab import LabPanel
@@ -32,6 +33,7 @@ class App:
         self.explorer = ExplorerPanel(self.page, self.clock, self.store, doc)
         self.race = RacePanel(self.page, self.clock, self.store, doc, self.explorer.loss_y_max)
         self.own = OwnLossPanel(self.page, self.store, doc, self.explorer.loss_y_max)
+        self.derivation = Derivation(self.page, self.store)
         self.panels: dict = {}  # the panels below, by name, once they have joined
         # The sweep moves z, which ends a race; so each stops the other first.
         self.explorer.before_sweep = self.race.reset
@@ -40,6 +42,7 @@ class App:
         for panel in (self.explorer, self.race, self.own):
             self.store.watch(panel.render)
             panel.bind()
+        self.store.watch(self.derivation.render)
         self.store.watch_url(self.own.show_link_text)
         self.own.on_change.append(self.race.set_own_loss)
         self.store.bind_url()

@@ -1,0 +1,88 @@
+"""The typeset derivation of your own loss (SPEC §11): `ownDeriv` shows ∂ℓ/∂z
+for the current label as MathML, SymPy's plain text in its `data-expr`.
+
+SymPy is loaded the first time a loss is set (never at boot) and the stage
+is named while it loads; the numbers and curves never wait for it (they
+come from explorer.ownloss). A derivation runs only once typing has paused,
+and only for the loss and label still in use when it runs.
+`data-state` on `ownDeriv`: none, loading, ready, too-long, unavailable.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import js
+
+from .. import derive, ownloss
+from ..state import State
+
+DERIVE_DELAY_MS = 350  # after the last keystroke
+SYMPY_FILES = ("mpmath-1.3.0-1runtime-py3-none-any.whl", "sympy-1.14.0-1runtime-py3-none-any.whl")
+
+
+class Derivation:
+    def __init__(self, page, store):
+        self.page, self.store = page, store
+        self.el = page.elements("ownDeriv", "ownDerivNote")
+        self._sympy = None  # None: not asked for; a Future once loading; True once imported
+        self._shown: tuple | None = None
+        self._later = page.delay(self._derive, DERIVE_DELAY_MS)
+
+    def render(self, old: State | None, new: State, change) -> None:
+        if old is not None and (old.loss, old.y) == (new.loss, new.y):
+            return
+        if not new.loss:
+            self._later.cancel()
+            self._show("none", "", "", "")
+            return
+        self._later.schedule()
+
+    def _show(self, state: str, note: str, mathml: str, text: str) -> None:
+        box = self.el["ownDeriv"]
+        box.dataset.state = state
+        box.dataset.expr = text
+        # MathML from SymPy's printer, built from a checked loss and checked
+        # against a list of MathML elements (explorer.derive): no text a
+        # learner typed is ever inserted as markup.
+        box.innerHTML = mathml
+        self.el["ownDerivNote"].textContent = note
+
+    def _derive(self) -> None:
+        st = self.store.state
+        if not st.loss:
+            return
+        if self._sympy is not True:
+            if self._sympy is None:
+                self._show("loading", "Loading SymPy to derive ∂ℓ/∂z (first use only; the numbers and curves "
+                                      "above are already live)…", "", "")
+                self._sympy = asyncio.ensure_future(self._load())
+            return
+        key = (st.loss, st.y)
+        if key == self._shown:
+            return
+        try:
+            text, mathml = derive.derivative(ownloss.parse(st.loss), st.y)
+        except derive.TooLong as e:
+            self._show("too-long", f"The derivative is too long to show: {e}.", "", "")
+        else:
+            self._show("ready", f"For y = {st.y}, derived by SymPy and written in p = σ(z) where it can be.",
+                       mathml, text)
+        self._shown = key
+
+    async def _load(self) -> None:
+        try:
+            await js.explorerRuntime.provide(js.Array.new(*SYMPY_FILES))  # from packs, off-line copies only
+            import pyodide_js
+            await pyodide_js.loadPackage(js.Array.new("mpmath", "sympy"))
+            js.performance.mark("explorer:sympy-loaded")
+            await asyncio.sleep(0)  # let the page paint before the import takes the main thread
+            import sympy  # noqa: F401
+        except Exception as exc:  # offline CDN fork, or a copy without SymPy (lite.html)
+            self._sympy = False
+            js.console.warn(f"explorer: SymPy unavailable ({exc})")
+            self._show("unavailable", f"The typeset derivation needs SymPy, which could not be loaded here "
+                                      f"({exc}). Everything else works.", "", "")
+            return
+        self._sympy = True
+        js.performance.mark("explorer:sympy-ready")
+        self._derive()

@@ -1,0 +1,78 @@
+"""The derivation of your own loss (SPEC §11): SymPy's ∂ℓ/∂z in p, checked
+against the forms the spec names and, numerically, against the exact
+derivative of explorer.ownloss (an independent implementation)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from explorer import derive, ownloss
+
+
+def derived(text: str, y: int) -> str:
+    return derive.derivative(ownloss.parse(text), y)[0]
+
+
+def equal(a: str, b: str) -> bool:
+    """Whether two of our own constant strings are the same function of p (tests only: never user text)."""
+    p = sp.Symbol("p", positive=True)
+    return sp.simplify(sp.sympify(a.replace("σ", "sigma"), locals={"p": p}) - sp.sympify(b, locals={"p": p})) == 0
+
+
+@pytest.mark.parametrize("preset,y,want", [
+    ("cross-entropy", 1, "p - 1"), ("cross-entropy", 0, "p"),
+])
+def test_cross_entropy_comes_out_as_p_minus_y(preset, y, want):
+    assert derived(ownloss.PRESETS[preset], y) == want
+    assert derived("softplus(z) - y*z", y) == want  # its stable form too
+
+
+def test_mse_shows_its_sigmoid_slope():
+    assert equal(derived("(p - y)**2", 1), "-2*p*(1 - p)**2")
+    assert equal(derived("(p - y)**2", 0), "2*p**2*(1 - p)")
+
+
+def test_the_double_sigmoid_keeps_a_sigmoid_slope():
+    text = derived(ownloss.PRESETS["cross-entropy after a second sigmoid (the bug)"], 1)
+    assert "σ(p)" in text and re.search(r"p\*\(p - 1\)", text)  # p(1 − p) survives: no cancellation
+
+
+@pytest.mark.parametrize("text", [*ownloss.PRESETS.values(), "sqrt(1 + (p - y)**2)", "tanh(z)**2 - y*z/3",
+                                  "log1p(exp(-(2*y-1)*z))", "0.1234567*p**2 + abs(z - 1)"])
+@pytest.mark.parametrize("y", [0, 1])
+def test_the_derivation_equals_the_exact_derivative_numerically(text, y):
+    loss = ownloss.parse(text)
+    expr = sp.sympify(derived(text, y).replace("σ", "sigma"),
+                      locals={"sigma": lambda a: 1 / (1 + sp.exp(-a)), "Heaviside": sp.Heaviside})
+    zs = np.array([-4.3, -1.7, -0.2, 0.9, 2.6])
+    _, d = ownloss.evaluate(loss, zs, y)
+    for z, want in zip(zs, d):
+        p = 1 / (1 + np.exp(-z))
+        got = float(expr.subs({sp.Symbol("p", positive=True): p, sp.Symbol("p"): p, sp.Symbol("z"): z,
+                               sp.Symbol("z", real=True): z}).evalf(30))
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12), (text, y, z)
+
+
+def test_mathml_is_one_math_element_of_core_elements_only():
+    for text in ownloss.PRESETS.values():
+        ml = derive.derivative(ownloss.parse(text), 1)[1]
+        assert ml.startswith('<math display="block"><mrow><mfrac>') and ml.endswith("</mrow></math>")
+        assert "<mfenced" not in ml and "<script" not in ml  # SymPy 1.14 writes brackets as <mo>
+        assert set(re.findall(r"</?([a-z]+)", ml)) <= {"math", "mrow", "mi", "mn", "mo", "msup", "msub", "mfrac",
+                                                       "msqrt"}
+
+
+def test_a_derivation_too_long_to_read_is_refused():
+    big = "*".join(f"tanh({k}*p*z + log1p({k}*z*z))" for k in range(2, 7))
+    with pytest.raises(derive.TooLong):
+        derive.derivative(ownloss.parse(big), 1)
+
+
+def test_constants_stay_exact_only_when_simple():
+    z, e = derive.expression(ownloss.parse("0.25*p + 0.1234567*z + 3*y"), 1)
+    atoms = e.atoms(sp.Number)
+    assert sp.Rational(1, 4) in atoms and sp.Integer(3) in atoms
+    assert any(isinstance(a, sp.Float) for a in atoms)
