@@ -169,6 +169,7 @@ def test_no_code_runner_is_ever_called_on_anything():
     for path in PY.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-            if name in FORBIDDEN:
+            regex = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "re"
+            if name in FORBIDDEN and not regex:  # re.compile makes a pattern; it runs no code
                 hits.append(f"{path.relative_to(PY)}:{node.lineno} {name}")
     assert hits == []
