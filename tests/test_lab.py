@@ -196,7 +196,7 @@ def test_one_row_per_runner_for_the_figures(table):
     rows, now = lab.runner_rows(c, 20, box), lab.now_rows(c, 20)
     assert all(len(col) == len(lab.RUNNERS) for col in (*rows.values(), *now.values()))
     # every column, the constant ones too: a first paint for another lab state blanks them all
-    assert rows["runner"] == now["runner"] == list(lab.RUNNERS) and rows["dash"] == list(lab.RUNNER_DASHES)
+    assert rows["runner"] == now["runner"] == list(lab.RUNNERS) and rows["dash"] == ["solid", "dashed"]
     for i in range(len(lab.RUNNERS)):
         alone = lab.half_plane(c.theta[20][:, i], box)
         assert (rows["xs"][i], rows["ys"][i], rows["line_xs"][i], rows["line_ys"][i]) == (
@@ -221,3 +221,31 @@ def test_texts():
     assert lab.count_text(None) == "…" and lab.count_text(1) == "1 epoch" and lab.count_text(266) == "266 epochs"
     assert lab.count_text(-1) == "not within 2,000"
     assert lab.accuracy_text(357 / 569) == "62.7 %"
+
+
+
+# -- your loss as a third runner (SPEC §11) ------------------------------------
+
+@pytest.mark.parametrize("s,ce,mse", [(4.0, 10, 266), (6.0, 14, -1)])
+def test_the_presets_train_like_the_built_in_runners(table, s, ce, mse):
+    """The spec's lab numbers, from the typed losses: ∇θ mean ℓ = mean(∂ℓ/∂z · (x₁, x₂, 1))."""
+    from explorer import ownloss
+    for preset, want in (("cross-entropy", ce), ("MSE", mse)):
+        c = lab.Course(*lab.pair_data(table, 0), s, 1.0, own=ownloss.parse(ownloss.PRESETS[preset]))
+        c.advance(lab.MAX_EPOCHS + 1)
+        assert c.first_at_target == [ce, mse, want]
+        column = 0 if preset == "cross-entropy" else 1  # the same course as the built-in runner's
+        np.testing.assert_allclose(c.theta[:, :, 2], c.theta[:, :, column], rtol=1e-9, atol=1e-12)
+        rows = lab.runner_rows(c, 50, lab.plot_box(c.a[:, :2]))
+        assert rows["runner"] == ["ce", "mse", "own"] and rows["dash"] == ["solid", "dashed", "dashdot"]
+
+
+def test_a_loss_that_overflows_leaves_its_runner_still_and_shows_no_nan(table):
+    from explorer import ownloss
+    c = lab.Course(*lab.pair_data(table, 0), 6.0, 1.0, own=ownloss.parse("exp(exp(exp(-(2*y - 1)*z)))"))
+    c.advance(50)
+    assert np.all(c.theta[:50, :, 2] == c.theta[0, :, 2]) and np.all(c.grad_norm[:50, 2] == 0)
+    texts = [t for t, _ in lab.readouts(c, 49).values()]
+    assert not any(bad in t.lower() for t in texts for bad in ("nan", "inf"))
+    h = lab.history_rows(c, 0, 50)
+    assert all(v is None or np.isfinite(v) for v in h["gnorm_own"] + h["acc_own"])

@@ -24,9 +24,9 @@
   }
 
   // Renderers that draw both runners take each row's colour from a mapper
-  // with this name (py/explorer/figures/lab.py): its palette is [CE, MSE].
+  // with this name (py/explorer/figures/lab.py): its palette is [CE, MSE, your loss].
   function runnerPalette(type, name, t) {
-    return type === "CategoricalColorMapper" && name === "lab_runner_colors" ? [t.ce, t.mse] : null;
+    return type === "CategoricalColorMapper" && name === "lab_runner_colors" ? [t.ce, t.mse, t.own] : null;
   }
 
   function currentTheme(theme) {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import maths
+from . import maths, ownloss
 from .fields import Field
 from .fmt import count, readout
 
@@ -32,7 +32,7 @@ PAIRS = (
 )
 LAB_FEATURES = tuple(dict.fromkeys(f for pair in PAIRS for f in pair))
 RUNNERS = ("ce", "mse")
-RUNNER_DASHES = ("solid", "dashed")  # each runner's line in every figure: colour is never the only cue
+RUNNER_DASHES = ("solid", "dashed", "dashdot")  # each runner's line in every figure: colour is never the only cue
 MAX_EPOCHS = 2000
 TARGET_ACCURACY = 0.9
 # The lab's part of the page state: a change to any of these starts its course over.
@@ -113,6 +113,21 @@ def mean_losses(a: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
     return np.array([ce.mean(), np.mean(err * err)])
 
 
+def own_stats(loss, a: np.ndarray, y: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Your loss's runner at θ (3): (∇θ mean ℓ = mean(∂ℓ/∂z · (x₁, x₂, 1)), accuracy, |∇θ|).
+
+    Where ∂ℓ/∂z is not finite for some tumour the runner cannot move: its
+    gradient is taken as 0 (it stays where it is), never NaN."""
+    z = a @ theta
+    _, d = ownloss.evaluate(loss, z, y)
+    with np.errstate(all="ignore"):  # a non-finite ∂ℓ/∂z is expected here, and handled below
+        grad = a.T @ d / len(y)
+    if not np.all(np.isfinite(grad)):
+        grad = np.zeros(3)
+    acc = float(np.mean((maths.sigmoid_pair(z)[0] >= 0.5) == (y == 1)))
+    return grad, acc, float(np.sqrt(grad @ grad))
+
+
 def design(x2: np.ndarray) -> np.ndarray:
     return np.column_stack([x2, np.ones(len(x2))])
 
@@ -126,17 +141,21 @@ class Course:
     never, once the course is complete).
     """
 
-    def __init__(self, x2: np.ndarray, y: np.ndarray, s: float, lr: float, epochs: int = MAX_EPOCHS):
+    def __init__(self, x2: np.ndarray, y: np.ndarray, s: float, lr: float, epochs: int = MAX_EPOCHS, own=None):
         self.a = design(np.asarray(x2, dtype=float))
         self.y = np.asarray(y, dtype=float)
         self.lr = float(lr)
         self.epochs = int(epochs)
-        self.theta = np.empty((epochs + 1, 3, 2))
-        self.theta[0] = start_theta(float(s))
-        self.accuracy = np.empty((epochs + 1, 2))
-        self.grad_norm = np.empty((epochs + 1, 2))
+        # Your own loss (SPEC §11), an explorer.ownloss.Loss, as a third runner: column 2.
+        self.own = own
+        self.runners = RUNNERS + (("own",) if own is not None else ())
+        n = len(self.runners)
+        self.theta = np.empty((epochs + 1, 3, n))
+        self.theta[0] = start_theta(float(s))[:, :1]
+        self.accuracy = np.empty((epochs + 1, n))
+        self.grad_norm = np.empty((epochs + 1, n))
         self.computed = 0
-        self.first_at_target: list[int | None] = [None, None]
+        self.first_at_target: list[int | None] = [None] * n
 
     @property
     def done(self) -> bool:
@@ -145,20 +164,29 @@ class Course:
     def advance(self, n: int = 1) -> None:
         """Fill the next `n` rows (fewer at the end)."""
         for k in range(self.computed, min(self.computed + n, self.epochs + 1)):
-            st = epoch_stats(self.a, self.y, self.theta[k])
-            self.accuracy[k], self.grad_norm[k] = st["accuracy"], st["grad_norm"]
+            st = epoch_stats(self.a, self.y, self.theta[k][:, :2])
+            self.accuracy[k, :2], self.grad_norm[k, :2] = st["accuracy"], st["grad_norm"]
+            grad = st["grad"]
+            if self.own is not None:
+                g, self.accuracy[k, 2], self.grad_norm[k, 2] = own_stats(self.own, self.a, self.y, self.theta[k][:, 2])
+                grad = np.column_stack([grad, g])
             if k < self.epochs:
-                self.theta[k + 1] = self.theta[k] - self.lr * st["grad"]
-            for r in (0, 1):
-                if self.first_at_target[r] is None and st["accuracy"][r] >= TARGET_ACCURACY:
+                self.theta[k + 1] = self.theta[k] - self.lr * grad
+            for r, acc in enumerate(self.accuracy[k]):
+                if self.first_at_target[r] is None and acc >= TARGET_ACCURACY:
                     self.first_at_target[r] = k
             self.computed = k + 1
         if self.done:
             self.first_at_target = [-1 if f is None else f for f in self.first_at_target]
 
     def loss(self, k: int) -> np.ndarray:
-        """Both runners' mean losses after k updates (computed when shown, not every epoch)."""
-        return mean_losses(self.a, self.y, self.theta[k])
+        """Each runner's own mean loss after k updates (computed when shown, not every epoch)."""
+        out = mean_losses(self.a, self.y, self.theta[k][:, :2])
+        if self.own is None:
+            return out
+        with np.errstate(all="ignore"):
+            v, _ = ownloss.evaluate(self.own, self.a @ self.theta[k][:, 2], self.y)
+            return np.append(out, float(np.mean(v)))
 
     def revealed(self, runner: int, shown: int) -> int | None:
         """The epoch count for `runner` once the shown epoch has reached it, else None."""
@@ -213,8 +241,11 @@ def history_rows(course: Course, start: int, stop: int) -> dict:
     """Rows start..stop−1 of both runners' history, as the lab's plots take them."""
     g = np.maximum(course.grad_norm[start:stop], PLOT_FLOOR)
     a = course.accuracy[start:stop]
+    own = course.own is not None  # without one, its columns are gaps (the figure always has them)
+    none = [None] * (stop - start)
     return {"epoch": list(range(start, stop)), "gnorm_ce": g[:, 0].tolist(), "gnorm_mse": g[:, 1].tolist(),
-            "acc_ce": a[:, 0].tolist(), "acc_mse": a[:, 1].tolist()}
+            "acc_ce": a[:, 0].tolist(), "acc_mse": a[:, 1].tolist(),
+            "gnorm_own": g[:, 2].tolist() if own else none, "acc_own": a[:, 2].tolist() if own else none}
 
 
 def grad_range(course: Course, shown: int) -> tuple[float, float]:
@@ -237,15 +268,16 @@ def runner_rows(course: Course, k: int, box) -> dict:
     """Both runners' "malignant" regions (xs, ys) and boundaries (line_xs,
     line_ys) at epoch k, one row per runner in RUNNERS order: one source and
     one renderer each for both runners, so a frame updates two renderers, not four."""
-    parts = [half_plane(course.theta[k][:, i], box) for i in range(len(RUNNERS))]
-    return {"runner": list(RUNNERS), "dash": list(RUNNER_DASHES),
+    parts = [half_plane(course.theta[k][:, i], box) for i in range(len(course.runners))]
+    return {"runner": list(course.runners), "dash": list(RUNNER_DASHES[:len(course.runners)]),
             "xs": [p["xs"] for p in parts], "ys": [p["ys"] for p in parts],
             "line_xs": [p["line_x"] for p in parts], "line_ys": [p["line_y"] for p in parts]}
 
 
 def now_rows(course: Course, k: int) -> dict:
     """Both runners at epoch k, one row per runner in RUNNERS order (the history plots' markers)."""
-    return {"runner": list(RUNNERS), "epoch": [k] * len(RUNNERS), "gnorm": np.maximum(course.grad_norm[k], PLOT_FLOOR).tolist(),
+    n = len(course.runners)
+    return {"runner": list(course.runners), "epoch": [k] * n, "gnorm": np.maximum(course.grad_norm[k], PLOT_FLOOR).tolist(),
             "acc": course.accuracy[k].tolist()}
 
 
@@ -253,7 +285,7 @@ def readouts(course: Course, k: int) -> dict:
     """The lab's numbers at epoch k, by element id, as (text, value)."""
     out = {"labEpoch": (f"{k:,}", float(k))}
     losses = course.loss(k)
-    for i, r in enumerate(("CE", "MSE")):
+    for i, r in enumerate(("CE", "MSE", "Own")[:len(course.runners)]):
         acc, loss, g = float(course.accuracy[k, i]), float(losses[i]), float(course.grad_norm[k, i])
         out[f"labAcc{r}"] = (accuracy_text(acc), acc)
         out[f"labLoss{r}"] = (readout(loss), loss)

@@ -157,3 +157,17 @@ def test_sympy_loads_on_first_use_and_derives_p_minus_y(watch, base_url):
     page.select_option("#lossPreset", "MSE")
     page.wait_for_function("document.getElementById('ownDeriv').dataset.expr.includes('p**2')")
     assert any("sympy-1.14.0" in u for u in watch.requests)  # the vendored, pinned wheel
+
+
+def test_your_loss_trains_in_the_lab_as_a_third_runner(page, base_url):
+    page.goto(base_url + "?panel_idle=never#z=-2&y=1&R=8&loss=(p%20-%20y)**2")
+    wait_ready(page, panels=("lab",))
+    assert not page.is_hidden("#labOwn")
+    page.click("#labRun")
+    page.click("#labRun")
+    page.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=120_000)
+    # the typed MSE trains exactly like the built-in MSE runner: SPEC §9's 266 epochs
+    assert [page.get_attribute(s, "data-epochs") for s in ("#labCE", "#labMSE", "#labOwn")] == ["10", "266", "266"]
+    assert "your loss 266 epochs" in page.text_content("#labStatus")
+    page.fill("#lossExpr", "")
+    page.wait_for_function("document.getElementById('labOwn').hidden && document.documentElement.dataset.lab === 'idle'")

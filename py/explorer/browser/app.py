@@ -66,6 +66,9 @@ class App:
         if name in self.panels:
             return
         panel = self.panel_factories()[name](doc)
+        if hasattr(panel, "set_own_loss"):  # a panel where your loss races too
+            panel.set_own_loss(self.own.loss)
+            self.own.on_change.append(panel.set_own_loss)
         self.store.watch(panel.render)
         panel.bind()
         panel.render(None, self.store.state, Change(from_url=True))

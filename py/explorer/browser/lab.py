@@ -18,6 +18,10 @@ from .plumbing import js_obj, parse_field
 from .store import Change
 
 FRAME_BUDGET_MS = 3.0  # training per animation frame (~20 epochs here); the figures need the rest
+# With your own loss as a third runner an epoch costs several times more; and
+# skipping to the end draws nothing in between, so a frame can train longer.
+OWN_BUDGET_MS = 6.0
+SKIP_BUDGET_MS = 20.0
 # While a course runs, the figures are updated in two groups taking turns,
 # one group every TURN_FRAMES animation frames (each figure at ~15 per
 # second). All three every frame kept the main thread so busy that a garbage
@@ -33,10 +37,13 @@ class LabPanel:
         self.section = js.document.getElementById("lab")
         self.el = page.elements("labPair", "labS", "labSMsg", "labLr", "labLrMsg", "labRun", "labStep", "labReset",
                                 "labEpoch", "labStatus", "labCE", "labMSE",
-                                *(f"lab{k}{r}" for k in ("Acc", "Loss", "Grad") for _, r in RUNNER_IDS))
+                                "labOwn", *(f"lab{k}{r}" for k in ("Acc", "Loss", "Grad") for _, r in RUNNER_IDS),
+                                *(f"lab{k}Own" for k in ("Acc", "Loss", "Grad")))
         m = doc.get_model_by_name
         self.m = {n: m(n) for n in ("lab_history", "lab_now", "lab_epoch_x", "lab_grad_y", "lab_x", "lab_y",
-                                    "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant", "lab_runners")}
+                                    "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant", "lab_runners",
+                                    "lab_own_key_acc", "lab_own_key_gnorm", "lab_own_key_data")}
+        self.own_cells = list(js.document.querySelectorAll("#lab [data-own]"))
         self.table = table
         self._pairs: dict[int, tuple] = {}
         self._written: dict[str, tuple] = {}
@@ -51,6 +58,7 @@ class LabPanel:
         self._epoch_end = None
         self._t0: float | None = None   # animation start (ms); None when not animating
         self._skip = False              # Train pressed while running: go to the end
+        self.own_loss = None            # your loss (explorer.ownloss.Loss): a third runner when set
 
     @property
     def running(self) -> bool:
@@ -68,6 +76,16 @@ class LabPanel:
         if change.typing != "labLr":
             e["labLr"].value = f"{new.lab_lr:g}"
         e["labPair"].value = str(new.lab_pair)
+
+    def set_own_loss(self, loss) -> None:
+        """Your loss changed: the course starts over, with it as a third runner (or without)."""
+        self.own_loss = loss
+        for el in self.own_cells:
+            el.hidden = loss is None
+        self.m["lab_own_key_acc"].visible = self.m["lab_own_key_gnorm"].visible = loss is not None
+        self.m["lab_own_key_data"].visible = loss is not None
+        if self.course is not None:
+            self.reset()
 
     def _pair(self, index: int) -> tuple:
         if index not in self._pairs:
@@ -119,7 +137,7 @@ class LabPanel:
         # access from Python allocates on both sides, and this runs every frame.
         for key, (text, value) in lab.readouts(c, k).items():
             self._write(key, text, "value", repr(value))
-        for i, (_, r) in enumerate(RUNNER_IDS):
+        for i, r in enumerate(("CE", "MSE", "Own")[:len(c.runners)]):
             n = c.revealed(i, k)
             self._write(f"lab{r}", "—" if k == 0 and n is None else lab.count_text(n),
                         "epochs", "" if n is None else str(n))
@@ -146,7 +164,8 @@ class LabPanel:
         js.document.documentElement.dataset.lab = status
         if finished and not running:
             ce, mse = (lab.count_text(c.first_at_target[i]) for i in (0, 1))
-            self.el["labStatus"].textContent = f"Lab finished: cross-entropy {ce}, MSE {mse} to 90 % accuracy."
+            own = f", your loss {lab.count_text(c.first_at_target[2])}" if c.own is not None else ""
+            self.el["labStatus"].textContent = f"Lab finished: cross-entropy {ce}, MSE {mse}{own} to 90 % accuracy."
 
     # -- events → lab -------------------------------------------------------
     def bind(self) -> None:
@@ -181,7 +200,7 @@ class LabPanel:
     def _new_course(self) -> None:
         x2, y, _ = self._pair(self.store.state.lab_pair)
         st = self.store.state
-        self.course = lab.Course(x2, y, st.lab_s, st.lab_lr)
+        self.course = lab.Course(x2, y, st.lab_s, st.lab_lr, own=self.own_loss)
         self.course.advance(1)
         self._grad_floor = None
 
@@ -226,7 +245,8 @@ class LabPanel:
         target = c.epochs if self._skip else min(lab.epoch_at((now - self._t0) / 1000.0), c.epochs)
         # Compute what this frame shows, then ahead, within the frame's budget.
         t0 = self.clock.now()
-        while not c.done and self.clock.now() - t0 < FRAME_BUDGET_MS:
+        budget = SKIP_BUDGET_MS if self._skip else OWN_BUDGET_MS if c.own is not None else FRAME_BUDGET_MS
+        while not c.done and self.clock.now() - t0 < budget:
             c.advance(1)
         k = min(target, c.computed - 1)
         if self.clock.reduced_motion and k < c.epochs:

@@ -11,7 +11,7 @@ from bokeh.transform import factor_mark
 
 from .. import lab
 from ..state import State
-from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, legend_keys, style
+from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
 
 # Okabe–Ito bluish green and reddish purple: apart from the runners' blue and
 # vermillion, and told apart by shape too (circles benign, triangles malignant).
@@ -29,7 +29,14 @@ def runner_colors() -> dict:
     """A colour per row from its `runner` column. The page recolours every
     mapper named RUNNER_COLORS for a dark scheme (assets/app/paint.js)."""
     return {"field": "runner", "transform": CategoricalColorMapper(
-        factors=list(lab.RUNNERS), palette=[CE_COLOR, MSE_COLOR], name=RUNNER_COLORS)}
+        factors=[*lab.RUNNERS, "own"], palette=[CE_COLOR, MSE_COLOR, OWN_COLOR], name=RUNNER_COLORS)}
+
+
+def own_key(fig, name: str):
+    """A legend entry for your loss's runner, hidden until there is one (browser/lab.py shows it)."""
+    off = ColumnDataSource({"x": [-1e6, -1e6 + 1], "y": [1.0, 1.0]}, name=f"{name}_src")
+    line = fig.line("x", "y", source=off, color=OWN_COLOR, line_width=3, line_dash=OWN_DASH, name=f"own_{name}_line")
+    return LegendItem(label="your loss", renderers=[line], visible=False, name=name)
 
 
 def axis_label(feature: str) -> str:
@@ -71,6 +78,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
     fig.add_layout(Legend(items=[
         LegendItem(label="benign", renderers=[pts[0]]), LegendItem(label="malignant", renderers=[pts[1]]),
         *legend_keys(fig, "lab_data", (("ce", "CE boundary", CE_COLOR, "solid"), ("mse", "MSE boundary", MSE_COLOR, "dashed"))),
+        own_key(fig, "lab_own_key_data"),
     ], **{**LEGEND, "ncols": 2}, name="lab_data_legend"), "below")
     return fig
 
@@ -95,16 +103,18 @@ def history_figures(course: lab.Course):
     for fig, col in ((g, "gnorm"), (a, "acc")):
         style(fig)
         lines = []
-        for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed")):
+        for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed"), ("own", OWN_COLOR, OWN_DASH)):
             # Growing every frame: overlay layer. Inside the frame by construction:
             # the epoch axis always reaches past the shown epoch, accuracy is in
             # [0, 1], the gradient axis reaches below the smallest norm.
             lines.append(fig.line("epoch", f"{col}_{runner}", source=history, color=color, line_width=3,
                                   line_dash=dash, name=f"{runner}_lab_{col}", level=OVERLAY))
-        fig.scatter("epoch", col, source=now, marker=factor_mark("runner", ["triangle", "diamond"], list(lab.RUNNERS)),
+        fig.scatter("epoch", col, source=now, marker=factor_mark("runner", ["triangle", "diamond", "star"],
+                                                                 [*lab.RUNNERS, "own"]),
                     size=13, color=runner_colors(), level=OVERLAY, name=f"lab_{col}_now")
-        fig.add_layout(Legend(items=legend_keys(fig, f"lab_{col}", (
+        fig.add_layout(Legend(items=[*legend_keys(fig, f"lab_{col}", (
             ("ce", "cross-entropy", CE_COLOR, "solid"), ("mse", "MSE", MSE_COLOR, "dashed"))),
+            own_key(fig, f"lab_own_key_{col}")],
             **LEGEND, name=f"lab_{col}_legend"), "below")
         fig.add_tools(HoverTool(renderers=[lines[0]], mode="vline", tooltips=[
             ("epoch", "@epoch{0}"), ("CE runner", f"@{col}_ce{{0.000e0}}" if col == "gnorm" else "@acc_ce{0.0%}"),
