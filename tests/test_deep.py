@@ -145,3 +145,23 @@ def test_counts_are_revealed_only_once_shown():
     assert c.revealed(0, 8) is None and c.revealed(0, 9) == 9
     assert course("sigmoid", 3).revealed(1, 1999) is None and course("sigmoid", 3).revealed(1, 2000) == -1
     assert deep.count_text(-1) == "not within 2,000" and deep.count_text(9) == "9 epochs"
+
+
+@pytest.mark.parametrize("preset,column,want", [("cross-entropy", 0, 9), ("MSE", 1, 15)])
+def test_your_loss_backpropagates_like_the_built_in_runner(preset, column, want):
+    """SPEC §11: the typed losses train the network exactly as the built-in runners do (SPEC §12's 9 and 15)."""
+    from explorer import ownloss
+    x, y = DATA["circle"]
+    c = deep.Course(x, y, 3, "relu", 1.0, 1, own=ownloss.parse(ownloss.PRESETS[preset]))
+    c.advance(deep.MAX_EPOCHS + 1)
+    assert c.first_at_target == [9, 15, want]
+    for w in c.ws:
+        np.testing.assert_allclose(w[2], w[column], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(c.grad_norm[:, :, 2], c.grad_norm[:, :, column], rtol=1e-9, atol=1e-15)
+    assert "your loss: the first layer" in deep.headline(c, 0)
+    assert len(deep.layer_rows(c, 0)["own"]) == 4 and deep.history_rows(c, 0, 3)["acc_own"][0] == c.accuracy[0, 2]
+
+
+def test_without_your_loss_its_columns_are_gaps():
+    c = course(epochs=3)
+    assert deep.layer_rows(c, 0)["own"] == [None] * 4 and deep.history_rows(c, 0, 2)["acc_own"] == [None, None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import maths
+from . import maths, ownloss
 from .fields import Field
 from .fmt import count, readout
 
@@ -87,20 +87,25 @@ def slope(act: str, h: np.ndarray) -> np.ndarray:
 
 
 def forward(ws: list, bs: list, x: np.ndarray, act: str) -> tuple[list, np.ndarray]:
-    """Hidden outputs (input first) and output logits for stacked weights ws[l]: (2, fan_in, fan_out)."""
-    hs = [np.broadcast_to(x, (2, *x.shape))]
+    """Hidden outputs (input first) and output logits for stacked weights ws[l]: (runners, fan_in, fan_out)."""
+    hs = [np.broadcast_to(x, (ws[0].shape[0], *x.shape))]
     for w, b in zip(ws[:-1], bs[:-1]):
         hs.append(activate(act, hs[-1] @ w + b))
     return hs, (hs[-1] @ ws[-1] + bs[-1])[..., 0]
 
 
-def output_grad(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(p, ∂ mean loss/∂z per point for both runners, accuracy): (p − y)/n for
-    cross-entropy, 2(p − y)p(1 − p)/n for MSE; p − y without cancellation."""
+def output_grad(z: np.ndarray, y: np.ndarray, own=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p, ∂ mean loss/∂z per point for each runner, accuracy): (p − y)/n for
+    cross-entropy, 2(p − y)p(1 − p)/n for MSE, ∂ℓ/∂z / n for your loss (runner
+    2, when given: 0 where it is not finite, so that runner stays put there);
+    p − y without cancellation."""
     p, q = maths.sigmoid_pair(z)
     diff = np.where(y == 1, -q, p)
     dz = diff / len(y)
     dz[1] *= 2.0 * p[1] * q[1]
+    if own is not None:
+        _, d = ownloss.evaluate(own, z[2], y)
+        dz[2] = np.where(np.isfinite(d), d, 0.0) / len(y)
     return p, dz, np.mean((p >= 0.5) == (y == 1), axis=1)
 
 
@@ -116,11 +121,16 @@ def backward(ws: list, hs: list, dz: np.ndarray, act: str) -> tuple[list, list]:
     return gws[::-1], gbs[::-1]
 
 
-def mean_losses(p: np.ndarray, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """(mean cross-entropy of runner 0, mean squared error of runner 1), the page's own definitions."""
+def mean_losses(p: np.ndarray, z: np.ndarray, y: np.ndarray, own=None) -> np.ndarray:
+    """(mean cross-entropy of runner 0, mean squared error of runner 1[, mean ℓ of runner 2]), the page's definitions."""
     ce, _ = maths.cross_entropy(z[0], y, p[0])
     err = p[1] - y
-    return np.array([ce.mean(), np.mean(err * err)])
+    out = [ce.mean(), np.mean(err * err)]
+    if own is not None:
+        v, _ = ownloss.evaluate(own, z[2], y)
+        with np.errstate(all="ignore"):
+            out.append(float(np.mean(v)))
+    return np.array(out)
 
 
 class Course:
@@ -133,16 +143,19 @@ class Course:
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, depth: int, act: str, lr: float, seed: int,
-                 epochs: int = MAX_EPOCHS):
+                 epochs: int = MAX_EPOCHS, own=None):
         self.x, self.y, self.act, self.lr, self.epochs = x, y, act, float(lr), int(epochs)
-        self.ws = [np.stack([w, w]) for w in start_weights(seed, depth, act)]
-        self.bs = [np.zeros((2, 1, w.shape[2])) for w in self.ws]
+        self.own = own  # your loss (explorer.ownloss.Loss) as runner 2, backpropagating ∂ℓ/∂z
+        self.runners = RUNNERS + (("own",) if own is not None else ())
+        n = len(self.runners)
+        self.ws = [np.stack([w] * n) for w in start_weights(seed, depth, act)]
+        self.bs = [np.zeros((n, 1, w.shape[2])) for w in self.ws]
         self.layers = len(self.ws)
-        self.accuracy = np.empty((epochs + 1, 2))
-        self.loss = np.empty((epochs + 1, 2))
-        self.grad_norm = np.empty((epochs + 1, self.layers, 2))
+        self.accuracy = np.empty((epochs + 1, n))
+        self.loss = np.empty((epochs + 1, n))
+        self.grad_norm = np.empty((epochs + 1, self.layers, n))
         self.computed = 0
-        self.first_at_target: list[int | None] = [None, None]
+        self.first_at_target: list[int | None] = [None] * n
 
     @property
     def done(self) -> bool:
@@ -152,16 +165,16 @@ class Course:
         """Fill the next `n` epochs' rows (fewer at the end), updating the weights after each but the last."""
         for k in range(self.computed, min(self.computed + n, self.epochs + 1)):
             hs, z = forward(self.ws, self.bs, self.x, self.act)
-            p, dz, acc = output_grad(z, self.y)
+            p, dz, acc = output_grad(z, self.y, self.own)
             gws, gbs = backward(self.ws, hs, dz, self.act)
             self.accuracy[k] = acc
-            self.loss[k] = mean_losses(p, z, self.y)
+            self.loss[k] = mean_losses(p, z, self.y, self.own)
             self.grad_norm[k] = [np.sqrt(np.sum(g * g, axis=(1, 2))) for g in gws]
             if k < self.epochs:
                 for w, b, gw, gb in zip(self.ws, self.bs, gws, gbs):
                     w -= self.lr * gw
                     b -= self.lr * gb
-            for r in (0, 1):
+            for r in range(len(self.runners)):
                 if self.first_at_target[r] is None and acc[r] >= TARGET_ACCURACY:
                     self.first_at_target[r] = k
             self.computed = k + 1
@@ -193,8 +206,8 @@ def map_grid(box, size: int = MAP_SIZE) -> np.ndarray:
 
 
 def map_probabilities(course: Course, grid: np.ndarray, size: int = MAP_SIZE) -> np.ndarray:
-    """Each runner's p over the grid: (2, size, size)."""
-    _, z = forward(course.ws, course.bs, grid, course.act)
+    """The cross-entropy and MSE runners' p over the grid: (2, size, size)."""
+    _, z = forward([w[:2] for w in course.ws], [b[:2] for b in course.bs], grid, course.act)
     return maths.sigmoid_pair(z)[0].reshape(2, size, size)
 
 
@@ -214,7 +227,8 @@ PLOT_FLOOR = 1e-30
 def layer_rows(course: Course, k: int) -> dict:
     """The gradient plot at epoch k: each weight matrix's norm, input side first, per runner."""
     g = np.maximum(course.grad_norm[k], PLOT_FLOOR)
-    return {"layer": list(range(1, course.layers + 1)), "ce": g[:, 0].tolist(), "mse": g[:, 1].tolist()}
+    own = g[:, 2].tolist() if course.own is not None else [None] * course.layers
+    return {"layer": list(range(1, course.layers + 1)), "ce": g[:, 0].tolist(), "mse": g[:, 1].tolist(), "own": own}
 
 
 def layer_range(course: Course, k: int) -> tuple[float, float]:
@@ -232,7 +246,7 @@ def slowdown(norms) -> float | None:
 
 def headline(course: Course, k: int) -> str:
     parts = []
-    for i, name in enumerate(("cross-entropy", "MSE")):
+    for i, name in enumerate(("cross-entropy", "MSE", "your loss")[:len(course.runners)]):
         f = slowdown(course.grad_norm[k, :, i])
         parts.append(f"{name}: the first layer gets no gradient at all" if f is None else
                      f"{name}: the first layer learns {times(f)} than the last")
@@ -248,7 +262,7 @@ def times(f: float) -> str:
 def readouts(course: Course, k: int) -> dict:
     """The panel's numbers at epoch k, by element id, as (text, value)."""
     out = {"deepEpoch": (f"{k:,}", float(k))}
-    for i, r in enumerate(("CE", "MSE")):
+    for i, r in enumerate(("CE", "MSE", "Own")[:len(course.runners)]):
         acc, loss = float(course.accuracy[k, i]), float(course.loss[k, i])
         out[f"deepAcc{r}"] = (accuracy_text(acc), acc)
         out[f"deepLoss{r}"] = (readout(loss), loss)
@@ -257,11 +271,12 @@ def readouts(course: Course, k: int) -> dict:
 
 def history_rows(course: Course, start: int, stop: int) -> dict:
     a = course.accuracy[start:stop]
-    return {"epoch": list(range(start, stop)), "acc_ce": a[:, 0].tolist(), "acc_mse": a[:, 1].tolist()}
+    own = a[:, 2].tolist() if course.own is not None else [None] * (stop - start)
+    return {"epoch": list(range(start, stop)), "acc_ce": a[:, 0].tolist(), "acc_mse": a[:, 1].tolist(), "acc_own": own}
 
 
 def now_rows(course: Course, k: int) -> dict:
-    return {"runner": list(RUNNERS), "epoch": [k, k], "acc": course.accuracy[k].tolist()}
+    return {"runner": list(course.runners), "epoch": [k] * len(course.runners), "acc": course.accuracy[k].tolist()}
 
 
 def points_rows(x: np.ndarray, y: np.ndarray) -> dict:

@@ -171,3 +171,15 @@ def test_your_loss_trains_in_the_lab_as_a_third_runner(page, base_url):
     assert "your loss 266 epochs" in page.text_content("#labStatus")
     page.fill("#lossExpr", "")
     page.wait_for_function("document.getElementById('labOwn').hidden && document.documentElement.dataset.lab === 'idle'")
+
+
+def test_your_loss_backpropagates_in_the_depth_panel(page, base_url):
+    page.goto(base_url + "?panel_idle=never#z=-2&y=1&R=8&da=2&loss=softplus(z)%20-%20y*z")
+    wait_ready(page, panels=("deep",))
+    assert page.evaluate("document.querySelectorAll('#deepLayers tbody tr:first-child td').length") == 3
+    page.click("#deepRun")
+    page.click("#deepRun")
+    page.wait_for_function("document.documentElement.dataset.deep === 'done'", timeout=120_000)
+    # cross-entropy in its stable form trains like the built-in runner: SPEC §12's 9 epochs
+    assert [page.get_attribute(s, "data-epochs") for s in ("#deepCE", "#deepMSE", "#deepOwn")] == ["9", "15", "9"]
+    assert "your loss" in page.text_content("#deepHeadline")

@@ -24,7 +24,7 @@ SKIP_BUDGET_MS = 20.0    # and while skipping to the end (no long task: the figu
 # data, is what fills a frame); the maps, the costliest, every MAP_FRAMES.
 TURN_FRAMES = 2
 MAP_FRAMES = 6
-RUNNER_IDS = ("CE", "MSE")
+RUNNER_IDS = ("CE", "MSE", "Own")
 SELECTS = (("deepData", "deep_data", len(deep.DATASETS), 0), ("deepDepth", "deep_depth", deep.DEPTH_MAX + 1, 1),
            ("deepAct", "deep_act", len(deep.ACTIVATIONS), 0))
 
@@ -35,13 +35,16 @@ class DeepPanel:
         self.section = js.document.getElementById("deep")
         self.el = page.elements("deepData", "deepDepth", "deepAct", "deepLr", "deepLrMsg", "deepSeed",
                                 "deepSeedMsg", "deepRun", "deepStep", "deepReset", "deepEpoch", "deepStatus",
-                                "deepCE", "deepMSE", "deepHeadline", "deepAccCE", "deepAccMSE", "deepLossCE",
-                                "deepLossMSE")
+                                "deepCE", "deepMSE", "deepOwn", "deepHeadline", "deepAccCE", "deepAccMSE",
+                                "deepAccOwn", "deepLossCE", "deepLossMSE", "deepLossOwn")
         self.tbody = js.document.querySelector("#deepLayers tbody")
         m = doc.get_model_by_name
         self.m = {n: m(n) for n in ("deep_layers", "deep_history", "deep_now", "deep_epoch_x", "deep_grad_y",
                                     "deep_layer_x", "deep_points", "deep_map_ce", "deep_map_mse", "deep_map_ce_x",
-                                    "deep_map_ce_y", "deep_map_mse_x", "deep_map_mse_y")}
+                                    "deep_map_ce_y", "deep_map_mse_x", "deep_map_mse_y", "deep_own_key_grad",
+                                    "deep_own_key_acc")}
+        self.own_cells = list(js.document.querySelectorAll("#deep [data-own]"))
+        self.own_loss = None  # your loss (explorer.ownloss.Loss): a third runner when set
         self.data = deep.datasets()
         self.course: deep.Course | None = None
         self.grid = None
@@ -74,6 +77,15 @@ class DeepPanel:
         for el_id, attr, _, _ in SELECTS:
             e[el_id].value = str(getattr(new, attr))
 
+    def set_own_loss(self, loss) -> None:
+        """Your loss changed: the course starts over, with it as a third runner (or without)."""
+        self.own_loss = loss
+        for el in self.own_cells:
+            el.hidden = loss is None
+        self.m["deep_own_key_grad"].visible = self.m["deep_own_key_acc"].visible = loss is not None
+        if self.course is not None:
+            self.reset()
+
     def _show_points(self, index: int) -> None:
         x, y = self.data[deep.DATASETS[index]]
         self.m["deep_points"].data = js_obj(deep.points_rows(x, y))
@@ -87,14 +99,15 @@ class DeepPanel:
     def _new_course(self) -> None:
         st = self.store.state
         x, y = self.data[deep.DATASETS[st.deep_data]]
-        self.course = deep.Course(x, y, st.deep_depth, deep.ACTIVATIONS[st.deep_act], st.deep_lr, st.deep_seed)
+        self.course = deep.Course(x, y, st.deep_depth, deep.ACTIVATIONS[st.deep_act], st.deep_lr, st.deep_seed,
+                                  own=self.own_loss)
         self.course.advance(1)
         self._range = None
-        if len(self.cells) != self.course.layers:
-            self._build_table(self.course.layers)
+        if len(self.cells) != self.course.layers or len(self.cells[0]) != len(self.course.runners):
+            self._build_table(self.course.layers, len(self.course.runners))
             self.m["deep_layer_x"].end = self.course.layers + 0.3
 
-    def _build_table(self, layers: int) -> None:
+    def _build_table(self, layers: int, runners: int) -> None:
         """One row per weight matrix, input side first; cells written as text only."""
         doc = js.document
         self.tbody.replaceChildren()
@@ -106,7 +119,7 @@ class DeepPanel:
             th.textContent = f"W{i + 1}" + (" (input side)" if i == 0 else " (output)" if i == layers - 1 else "")
             tr.appendChild(th)
             row = []
-            for _ in RUNNER_IDS:
+            for _ in range(runners):
                 td = doc.createElement("td")
                 tr.appendChild(td)
                 row.append(td)
@@ -149,7 +162,7 @@ class DeepPanel:
             for j, td in enumerate(row):
                 g = float(c.grad_norm[k, i, j])
                 self._write(f"cell{i}{j}", td, deep.readout(g), "value", repr(g))
-        for i, r in enumerate(RUNNER_IDS):
+        for i, r in enumerate(RUNNER_IDS[:len(c.runners)]):
             n = c.revealed(i, k)
             self._write(f"deep{r}", self.el[f"deep{r}"], "—" if k == 0 and n is None else deep.count_text(n),
                         "epochs", "" if n is None else str(n))
@@ -181,7 +194,8 @@ class DeepPanel:
         js.document.documentElement.dataset.deep = status
         if finished and not running:
             ce, mse = (deep.count_text(c.first_at_target[i]) for i in (0, 1))
-            self.el["deepStatus"].textContent = (f"Depth panel finished: cross-entropy {ce}, MSE {mse} to 90 % "
+            own = f", your loss {deep.count_text(c.first_at_target[2])}" if c.own is not None else ""
+            self.el["deepStatus"].textContent = (f"Depth panel finished: cross-entropy {ce}, MSE {mse}{own} to 90 % "
                                                  f"accuracy. {deep.headline(c, self.shown)}")
 
     # -- events → course ----------------------------------------------------

@@ -13,8 +13,8 @@ from bokeh.transform import factor_cmap, factor_mark
 
 from .. import deep, lab
 from ..state import State
-from .lab import runner_colors
-from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, legend_keys, style
+from .lab import own_key, runner_colors
+from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
 
 HOST_IDS = {"deep_grad_plot": "deepGradHost", "deep_map_ce_plot": "deepMapCEHost",
             "deep_map_mse_plot": "deepMapMSEHost", "deep_acc_plot": "deepAccHost"}
@@ -37,14 +37,15 @@ def grad_figure(course: deep.Course):
     style(fig)
     fig.xaxis[0].ticker = FixedTicker(ticks=list(range(1, deep.DEPTH_MAX + 2)))
     src = ColumnDataSource(rows, name="deep_layers")
-    for runner, color, dash, marker in (("ce", CE_COLOR, "solid", "circle"), ("mse", MSE_COLOR, "dashed", "square")):
+    for runner, color, dash, marker in (("ce", CE_COLOR, "solid", "circle"), ("mse", MSE_COLOR, "dashed", "square"),
+                                        ("own", OWN_COLOR, OWN_DASH, "star")):
         fig.line("layer", runner, source=src, color=color, line_width=3, line_dash=dash, name=f"{runner}_deep_grad",
                  level=OVERLAY)
         fig.scatter("layer", runner, source=src, marker=marker, size=10, color=color, name=f"{runner}_deep_grad_pts",
                     level=OVERLAY)
-    fig.add_layout(Legend(items=legend_keys(fig, "deep_grad", (
+    fig.add_layout(Legend(items=[*legend_keys(fig, "deep_grad", (
         ("ce", "cross-entropy", CE_COLOR, "solid"), ("mse", "MSE", MSE_COLOR, "dashed"))),
-        **LEGEND, name="deep_grad_legend"), "below")
+        own_key(fig, "deep_own_key_grad")], **LEGEND, name="deep_grad_legend"), "below")
     return fig
 
 
@@ -79,14 +80,14 @@ def acc_figure(course: deep.Course):
     style(fig)
     fig.add_layout(BoxAnnotation(bottom=deep.TARGET_ACCURACY, top=1.02, fill_color="#2ca02c", fill_alpha=0.15,
                                  line_alpha=0, name="deep_target"))
-    for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed")):
+    for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed"), ("own", OWN_COLOR, OWN_DASH)):
         fig.line("epoch", f"acc_{runner}", source=history, color=color, line_width=3, line_dash=dash,
                  name=f"{runner}_deep_acc", level=OVERLAY)
     fig.scatter("epoch", "acc", source=now, size=12, level=OVERLAY, name="deep_acc_now",
-                marker=factor_mark("runner", ["triangle", "diamond"], list(deep.RUNNERS)), color=runner_colors())
-    fig.add_layout(Legend(items=legend_keys(fig, "deep_acc", (
+                marker=factor_mark("runner", ["triangle", "diamond", "star"], [*deep.RUNNERS, "own"]), color=runner_colors())
+    fig.add_layout(Legend(items=[*legend_keys(fig, "deep_acc", (
         ("ce", "cross-entropy", CE_COLOR, "solid"), ("mse", "MSE", MSE_COLOR, "dashed"))),
-        **LEGEND, name="deep_acc_legend"), "below")
+        own_key(fig, "deep_own_key_acc")], **LEGEND, name="deep_acc_legend"), "below")
     return fig
 
 
