@@ -35,6 +35,19 @@ def drive_reference_row(page) -> None:
     assert lab_to_end(page) == (10, 266)
 
 
+def derive_here(page, available: bool = True) -> None:
+    """Your own loss in this mode: SymPy comes out of this copy's packs on first use (lite.html has none)."""
+    page.select_option("#lossPreset", "cross-entropy")
+    page.wait_for_function("['ready', 'unavailable'].includes(document.getElementById('ownDeriv').dataset.state)",
+                           timeout=90_000)
+    if available:
+        assert page.get_attribute("#ownDeriv", "data-expr") == "p - 1"
+    else:
+        assert page.get_attribute("#ownDeriv", "data-state") == "unavailable"
+        assert "Everything else works" in page.text_content("#ownDerivNote")
+        assert page.get_attribute("#own", "data-value") != ""  # the numbers never needed SymPy
+
+
 def test_opened_from_disk(watch):
     page = watch.page
     page.goto((ROOT / "index.html").as_uri())
@@ -42,6 +55,7 @@ def test_opened_from_disk(watch):
     assert page.evaluate("document.documentElement.dataset.mode") == "file"
     assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
     drive_reference_row(page)
+    derive_here(page)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES)] == []
 
 
@@ -71,6 +85,7 @@ def test_lite_file_fits_an_email_and_works_alone_offline(watch, lite_file, tmp_p
     assert page.evaluate("document.documentElement.dataset.boot") == "normal"
     assert page.evaluate("explorerBoot.bootNote()") == ""  # no snapshot to try, nothing to explain
     drive_reference_row(page)
+    derive_here(page, available=False)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
             (u.startswith("file:") and not u.startswith(lonely.as_uri()))] == []
 
@@ -85,6 +100,7 @@ def test_single_file_copied_alone(watch, single_file, tmp_path):
     assert page.evaluate("document.documentElement.dataset.mode") == "single"
     assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
     drive_reference_row(page)
+    derive_here(page)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
             (u.startswith("file:") and not u.startswith(lonely.as_uri()))] == []
 

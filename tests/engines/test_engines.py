@@ -89,6 +89,16 @@ def test_the_page_works(engine, urls, mode):
     assert b.js("[deepCE.dataset.epochs, deepMSE.dataset.epochs]") == ["9", "15"]
     sizes = b.js(_CANVASES)
     assert len(sizes) >= 10 and all(w > 0 and h > 0 for w, h in sizes), sizes
+    # your own loss (SPEC §11): typed, evaluated, and derived by SymPy loaded now (not in lite.html)
+    b.type_into("#lossExpr", "softplus(z) - y*z")
+    wait(b, "document.getElementById('own').dataset.value !== ''")
+    assert float(b.js("document.getElementById('own').dataset.value")) == pytest.approx(
+        float(b.js("document.getElementById('ce').dataset.value")), rel=1e-12)
+    wait(b, "['ready', 'unavailable'].includes(document.getElementById('ownDeriv').dataset.state)", 120)
+    if mode == "lite":
+        assert b.js("document.getElementById('ownDeriv').dataset.state") == "unavailable"
+    else:
+        assert b.js("document.getElementById('ownDeriv').dataset.expr") == "p"  # y = 0 here: p − y = p
     assert b.errors() == []
     assert b.js(_FOREIGN) == []
 
