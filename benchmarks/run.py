@@ -29,6 +29,7 @@ import kiosk  # noqa: E402
 import lab as lab_bench  # noqa: E402
 import lighthouse  # noqa: E402
 import network  # noqa: E402
+import ownloss as own_bench  # noqa: E402
 import panels  # noqa: E402
 import compare  # noqa: E402
 import vendor  # noqa: E402
@@ -152,6 +153,8 @@ def panels_only(args) -> None:
         try:
             panels.report(browser, url, args.runs)
             deep_bench.report(browser, url, args.deep_runs)
+            import dev
+            own_bench.report(browser, url, dev.build())
         finally:
             browser.close()
     httpd.shutdown()
@@ -169,7 +172,8 @@ def main() -> None:
     ap.add_argument("--lab-runs", type=int, default=100, help="full lab courses for the memory figure")
     ap.add_argument("--runs", type=int, default=RUNS, help="cold loads per mode")
     ap.add_argument("--only-lighthouse", action="store_true", help="only the Lighthouse audits")
-    ap.add_argument("--only-panels", action="store_true", help="only the panels on demand and the depth panel")
+    ap.add_argument("--only-panels", action="store_true",
+                    help="only the panels on demand, the depth panel and your own loss")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
     ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
     args = ap.parse_args()
@@ -273,6 +277,7 @@ def main() -> None:
         network.report(pw, args.runs, bare)
         lab_bench.report(browser, url, args.lab_runs)
         deep_bench.report(browser, url, args.deep_runs)
+        own_bench.report(browser, url, single)
         mem = memory_over_inputs(browser, url)
         b, a = mem["before"], mem["after"]
         print(f"memory over 10,000 inputs: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
