@@ -6,7 +6,7 @@ import math
 import pytest
 
 from explorer import maths
-from explorer.fmt import readout
+from tests.reference import mp_point, spec_format
 from tests.test_maths import REFERENCE
 
 from .conftest import wait_ready
@@ -21,7 +21,7 @@ def check_row(page, row):
     for key, want in zip(KEYS, expected):
         value = float(r[key]["value"])
         assert value == pytest.approx(want, rel=6e-4), key
-        assert r[key]["text"] == readout(value), key
+        assert r[key]["text"] == spec_format(value), key  # SPEC §3's rules, written out independently
         assert "NaN" not in r[key]["text"] and "Infinity" not in r[key]["text"]
     # op_source carries exactly the values shown
     op = source(page, "op_source")
@@ -315,3 +315,23 @@ def test_figures_follow_the_colour_scheme_from_the_first_paint(browser, base_url
                                             "ce": light["ce"], "point": light["mse"],
                                             "runners": [f"{light['ce']} {light['mse']}"]}
     ctx.close()
+
+
+@pytest.mark.parametrize("y", [0, 1])
+def test_the_browser_is_within_1e9_of_mpmath_out_to_30(app, y):
+    """SPEC §1 in the browser's own libm: |z| up to 30, the clamp region included (p < 1e−12 past ±27.6)."""
+    app.fill("#zRange", "30")
+    app.press("#zRange", "Enter")
+    app.click(f"label[for=y{y}]")
+    app.wait_for_function(f"document.getElementById('y{y}').checked")
+    for z in (-30.0, -27.7, -13.0, -5.0, -0.37, 0.0, 2.5, 13.0, 27.7, 30.0):
+        app.fill("#zNum", f"{z:g}")
+        app.press("#zNum", "Enter")
+        wait_z(app, z)
+        want = mp_point(z, y)
+        r = readouts(app)
+        for key, v in want.items():
+            assert float(r[key]["value"]) == pytest.approx(v, rel=1e-9), (z, y, key)
+            assert r[key]["text"] == spec_format(float(r[key]["value"])), (z, y, key)
+        clamped = (y == 1 and z <= -27.7) or (y == 0 and z >= 27.7)
+        assert app.is_visible("#ceClamp") == clamped, (z, y)
