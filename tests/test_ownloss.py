@@ -3,7 +3,6 @@ exact derivatives against an independent high-precision reference (mpmath)."""
 from __future__ import annotations
 
 import ast
-import math
 from pathlib import Path
 
 import mpmath

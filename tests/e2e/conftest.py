@@ -11,6 +11,7 @@ class PageWatch:
     def __init__(self, page):
         self.page = page
         self.errors: list[str] = []
+        self.allowed: list[str] = []  # regexes of the errors a test provokes on purpose
         self.requests: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
@@ -21,6 +22,14 @@ class PageWatch:
         if msg.type == "error":
             self.errors.append(f"console.error: {msg.text}")
 
+    def allow(self, pattern: str) -> None:
+        """Errors matching `pattern` are the point of this test; any other still fails it."""
+        self.allowed.append(pattern)
+
+    def unexpected(self) -> list[str]:
+        import re
+        return [e for e in self.errors if not any(re.search(p, e) for p in self.allowed)]
+
 
 @pytest.fixture
 def context(browser):
@@ -30,13 +39,32 @@ def context(browser):
 
 
 @pytest.fixture
+def make_context(browser):
+    """browser.new_context for a test that needs its own options: every one is closed at teardown,
+    whatever the test did (a kiosk page left open would play its demo through later tests)."""
+    made = []
+
+    def make(**options):
+        made.append(browser.new_context(**options))
+        return made[-1]
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
 def watch(context):
     page = context.new_page()
     w = PageWatch(page)
     yield w
-    if getattr(w, "expect_errors", False):
-        return
-    assert not w.errors, "the page reported errors:\n" + "\n".join(w.errors)
+    bad = w.unexpected()
+    assert not bad, "the page reported errors:\n" + "\n".join(bad)
 
 
 @pytest.fixture

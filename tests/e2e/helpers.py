@@ -73,3 +73,12 @@ def lab_to_end(page) -> tuple[int, int]:
     page.click("#labRun")  # "Skip to the end"
     page.wait_for_function("document.documentElement.dataset.lab === 'done'", timeout=30_000)
     return int(page.get_attribute("#labCE", "data-epochs")), int(page.get_attribute("#labMSE", "data-epochs"))
+
+
+# Resolves after n animation frames: long enough for a stale animation to move
+# something again (the page's one clock moves things once per frame).
+FRAMES = "n => new Promise(r => { const step = k => k ? requestAnimationFrame(() => step(k - 1)) : r(true); step(n); })"
+
+
+def frames(page, n: int = 10) -> None:
+    page.evaluate(FRAMES, n)

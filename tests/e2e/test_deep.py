@@ -140,8 +140,8 @@ def test_text_links_set_the_panel(deep_page):
     assert deep_page.input_value("#deepAct") == "2" and deep_page.input_value("#zNum") == "-2.00"
 
 
-def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
-    ctx = browser.new_context(reduced_motion="reduce")
+def test_reduced_motion_shows_the_finished_course_only(make_context, base_url):
+    ctx = make_context(reduced_motion="reduce")
     try:
         page = ctx.new_page()
         page.goto(base_url + "?panel_idle=never#dl=1")
@@ -157,9 +157,9 @@ def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
         ctx.close()
 
 
-def test_kiosk_demo_plays_the_depth_panel(browser, base_url):
+def test_kiosk_demo_plays_the_depth_panel(make_context, base_url):
     """Reduced motion keeps the demo short: each course jumps to its end."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
+    ctx = make_context(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
     try:
         page = ctx.new_page()
         page.goto(base_url + "?kiosk=1&idle=1&panel_idle=never")

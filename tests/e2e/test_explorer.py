@@ -297,9 +297,9 @@ _FIGURE_STYLE = """() => {
 }"""
 
 
-def test_figures_follow_the_colour_scheme_from_the_first_paint(browser, base_url):
+def test_figures_follow_the_colour_scheme_from_the_first_paint(make_context, base_url):
     from explorer import figures
-    ctx = browser.new_context(color_scheme="dark")
+    ctx = make_context(color_scheme="dark")
     page = ctx.new_page()
     page.goto(base_url + "?kiosk=1")
     page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")

@@ -105,9 +105,9 @@ def test_a_failing_timer_callback_is_contained(app):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [360, 1920])
-def test_no_serious_accessibility_violations(browser, base_url, scheme, width):
+def test_no_serious_accessibility_violations(make_context, base_url, scheme, width):
     from axe_playwright_python.sync_playwright import Axe
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    ctx = make_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = ctx.new_page()
     page.goto(base_url + "#z=-5&y=1&R=8")
     wait_ready(page, panels=("lab", "deep"))  # every panel on the page, each loaded on demand

@@ -6,7 +6,7 @@ import pytest
 from explorer import lab
 
 from .conftest import wait_ready
-from .helpers import any_model, any_source, lab_to_end, wait_z
+from .helpers import frames, any_model, any_source, lab_to_end, wait_z
 
 WAIT_LAB_ROWS = "n => Bokeh.documents[1].get_model_by_name('lab_history').data.epoch.length === n"
 
@@ -80,7 +80,7 @@ def test_changing_a_control_resets_the_lab_mid_run(app, how):
     else:
         type_field(app, "#labS" if how == "s" else "#labLr", "3")
     app.wait_for_function("document.documentElement.dataset.lab === 'idle'")
-    app.wait_for_timeout(200)  # a stale animation would move the epoch again within a few frames
+    frames(app, 12)  # a stale animation would move the epoch again within a few frames
     assert app.text_content("#labEpoch") == "0"
     assert len(any_source(app, "lab_history")["epoch"]) == 1
     assert app.text_content("#labRun") == "Train"
@@ -142,8 +142,8 @@ def test_lab_from_the_keyboard(app):
     assert app.get_attribute("#labCE", "data-epochs") == "8"
 
 
-def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
-    ctx = browser.new_context(reduced_motion="reduce")
+def test_reduced_motion_shows_the_finished_course_only(make_context, base_url):
+    ctx = make_context(reduced_motion="reduce")
     page = ctx.new_page()
     page.goto(base_url)
     wait_ready(page)
@@ -157,9 +157,9 @@ def test_reduced_motion_shows_the_finished_course_only(browser, base_url):
     ctx.close()
 
 
-def test_kiosk_demo_plays_the_lab(browser, base_url):
+def test_kiosk_demo_plays_the_lab(make_context, base_url):
     # A kiosk's width, but short enough that the lab starts out of reach (not near the screen)
-    ctx = browser.new_context(viewport={"width": 1920, "height": 700})
+    ctx = make_context(viewport={"width": 1920, "height": 700})
     try:  # a kiosk page left open would play its demo through every later test
         page = ctx.new_page()
         page.goto(base_url + "?kiosk=1&idle=1&panel_idle=never")

@@ -39,11 +39,11 @@ def test_both_boot_paths_give_the_same_page(page, base_url, query, boot):
     drive(page)
 
 
-def test_a_restore_is_seeded_afresh(browser, base_url):
+def test_a_restore_is_seeded_afresh(make_context, base_url):
     """The image froze random's state; every visit must draw new numbers all the same."""
     seen = []
     for _ in range(2):
-        ctx = browser.new_context()
+        ctx = make_context()
         page = ctx.new_page()
         page.goto(base_url)
         wait_ready(page)
