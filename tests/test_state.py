@@ -190,3 +190,12 @@ def test_the_loss_is_written_percent_encoded_and_read_back():
     assert "loss=-%28y%2Alog%28p%29%20%2B%20" in h and from_hash(h) == s
     longest = State(loss="z+" + "1" * 198, lab_s=6.0, deep_lr=0.25, lr=0.03)
     assert from_hash(to_hash(longest)) == longest
+
+
+
+@pytest.mark.parametrize("param,seconds", [(None, 60.0), ("1", 1.0), ("2.5", 2.5), ("3600", 3600.0), ("0.5", 60.0),
+                                           ("3601", 60.0), ("abc", 60.0), ("", 60.0), ("nan", 60.0), ("-5", 60.0),
+                                           ("1e400", 60.0), ("<b>9</b>", 60.0)])
+def test_kiosk_idle_is_60_s_unless_the_url_asks_for_1_s_to_1_h(param, seconds):
+    from explorer.state import idle_seconds
+    assert idle_seconds(param) == seconds

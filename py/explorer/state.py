@@ -139,3 +139,12 @@ def to_hash(s: State) -> str:
 def panel_keys() -> dict[str, list[str]]:
     """Each panel's hash keys (the page loads a panel at once when a link names one of them)."""
     return {name: [f.key for f in fs] for name, fs in PANEL_FIELDS.items()}
+
+
+KIOSK_IDLE_DEFAULT_S = 60.0
+
+
+def idle_seconds(param: str | None) -> float:
+    """A kiosk's `?idle=S`: seconds without input before the attract demo (1 s to 1 h), else 60."""
+    v = parse_number(param) if param is not None else None
+    return v if v is not None and 1.0 <= v <= 3600.0 else KIOSK_IDLE_DEFAULT_S

@@ -44,10 +44,14 @@ def test_single_file_admits_its_inline_scripts_by_hash():
     assert "'unsafe-inline'" not in p["script-src"]
 
 
-@pytest.mark.parametrize("where", ["served", "file"])
+@pytest.mark.parametrize("where", ["served", "file", "single"])
 def test_injected_inline_script_is_blocked(watch, base_url, where):
     page = watch.page
-    page.goto(base_url if where == "served" else (ROOT / "index.html").as_uri())
+    if where == "single":
+        import dev
+        page.goto(dev.build().as_uri())
+    else:
+        page.goto(base_url if where == "served" else (ROOT / "index.html").as_uri())
     wait_ready(page)
     watch.allow(r"Content Security Policy|Refused to execute")  # the violation report is the point
     page.evaluate("""() => {

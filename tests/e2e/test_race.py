@@ -5,6 +5,8 @@ import pytest
 
 from explorer import maths
 
+from tests.reference import mp_point
+
 from .conftest import wait_ready
 from .helpers import frames, source, wait_z
 
@@ -187,8 +189,8 @@ def test_kiosk_attract_mode_starts_when_idle_and_stops_on_input(page, base_url):
 def test_kiosk_demo_runs_a_race_from_a_confidently_wrong_start(page, base_url):
     page.goto(base_url + "?kiosk=1&idle=1")
     wait_ready(page)
-    page.wait_for_function("document.documentElement.dataset.race === 'running'", timeout=20_000)
-    assert source(page, "race_path")["p_ce"][0] == pytest.approx(maths.point(-6.0, 1)["p"])
+    page.wait_for_function("document.documentElement.dataset.race === 'running'", timeout=60_000)
+    assert source(page, "race_path")["p_ce"][0] == pytest.approx(mp_point(-6.0, 1)["p"], rel=1e-12)
     page.keyboard.press("Tab")
     page.wait_for_function("document.documentElement.dataset.demo === undefined")
     assert page.evaluate("document.documentElement.dataset.race") != "running"

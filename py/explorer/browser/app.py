@@ -17,7 +17,8 @@ from .clock import Clock
 from .deep import DeepPanel
 from .derivation import Derivation
 from .explorer import ExplorerPanel
-from .kiosk import AttractMode, idle_seconds
+from ..state import idle_seconds
+from .kiosk import AttractMode
 from .lab import LabPanel
 from .ownloss import OwnLossPanel
 from .plumbing import Page

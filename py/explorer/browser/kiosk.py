@@ -6,29 +6,17 @@ when it is over. It only calls the panels' public methods, like a visitor.
 """
 from __future__ import annotations
 
-import math
-
 import js
 
 from .explorer import SWEEP_PERIOD_S
 from .plumbing import js_obj
 
-IDLE_DEFAULT_S = 60.0
 DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
 DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
 DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
 PANEL_WAIT_S = 20.0               # an act gives up on a panel that has not joined by then
 DEMO_DEEP_SIGMOID = {"deep_data": 0, "deep_depth": 3, "deep_act": 0, "deep_lr": 1.0, "deep_seed": 1}
 ACTIVITY = ("pointerdown", "keydown", "touchstart", "wheel", "input")
-
-
-def idle_seconds(param: str | None) -> float:
-    """`?idle=S` (1 s to 1 h), else the default."""
-    try:
-        s = float(param) if param is not None else IDLE_DEFAULT_S
-    except ValueError:
-        return IDLE_DEFAULT_S
-    return s if math.isfinite(s) and 1.0 <= s <= 3600.0 else IDLE_DEFAULT_S
 
 
 class AttractMode:
