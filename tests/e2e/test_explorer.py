@@ -307,13 +307,13 @@ def test_figures_follow_the_colour_scheme_from_the_first_paint(make_context, bas
     assert page.evaluate(_FIGURE_STYLE) == {"axis": dark["axis"]["axis_label_text_color"], "size": "18px",
                                             "ce": dark["ce"], "point": dark["mse"], "runners": []}
     wait_ready(page)  # the lab, painted on demand, in the same scheme
-    assert page.evaluate(_FIGURE_STYLE)["runners"] == [f"{dark['ce']} {dark['mse']}"]
+    assert page.evaluate(_FIGURE_STYLE)["runners"] == [f"{dark['ce']} {dark['mse']} {dark['own']}"]
     page.emulate_media(color_scheme="light")  # changed while the page is open
     light = figures.theme_overrides()["light"]
     page.wait_for_function(f"({_FIGURE_STYLE})().ce === {light['ce']!r}")
     assert page.evaluate(_FIGURE_STYLE) == {"axis": light["axis"]["axis_label_text_color"], "size": "18px",
                                             "ce": light["ce"], "point": light["mse"],
-                                            "runners": [f"{light['ce']} {light['mse']}"]}
+                                            "runners": [f"{light['ce']} {light['mse']} {light['own']}"]}
     ctx.close()
 
 
