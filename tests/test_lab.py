@@ -96,7 +96,8 @@ def test_the_numbers_of_the_spec(table, s, ce, mse):
     c.advance(lab.MAX_EPOCHS + 1)
     assert c.done and c.first_at_target == [ce, mse]
     if mse < 0:  # stuck calling every tumour benign: 357 of 569 right
-        assert c.accuracy[-1, 1] == pytest.approx(357 / 569) and f"{100 * 357 / 569:.1f}" == "62.7"
+        assert c.accuracy[-1, 1] == pytest.approx(357 / 569)
+        assert lab.readouts(c, lab.MAX_EPOCHS)["labAccMSE"][0] == "62.7 %"  # what the page shows, SPEC §9's figure
 
 
 @pytest.mark.parametrize("pair,s,lr", [(0, 4.0, 1.0), (1, 6.0, 1.0), (3, 2.0, 3.0), (2, 4.0, 0.5)])

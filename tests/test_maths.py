@@ -145,4 +145,5 @@ def test_log_floor_sits_below_every_mse_gradient():
         for R in (1.0, 8.0, 50.0):
             g = maths.grad_curves(y, R)["gmse"]
             floor = maths.log_floor(g)
-            assert 0 < floor < g.min() and floor == g.min() / 3
+            # below every point of the curve, and within a decade of its lowest (the decay stays readable)
+            assert 0 < floor < g.min() and floor > g.min() / 10

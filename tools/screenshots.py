@@ -44,6 +44,22 @@ def main() -> None:
                 path = out / f"{name}-{scheme}-lab.png"
                 page.locator("#lab").screenshot(path=str(path))
                 print(path)
+                # the depth panel, loaded on demand, after a course; your own loss with its derivation
+                page.locator("#deep").scroll_into_view_if_needed()
+                page.wait_for_function("document.documentElement.dataset.deepPanel === 'ready'")
+                page.click("#deepRun")
+                page.click("#deepRun")
+                page.wait_for_function("document.documentElement.dataset.deep === 'done'", timeout=120_000)
+                path = out / f"{name}-{scheme}-deep.png"
+                page.locator("#deep").screenshot(path=str(path))
+                print(path)
+                page.select_option("#lossPreset", "cross-entropy after a second sigmoid (the bug)")
+                page.wait_for_function("document.getElementById('ownDeriv').dataset.state === 'ready'",
+                                       timeout=120_000)
+                page.locator("#ownLoss").scroll_into_view_if_needed()
+                path = out / f"{name}-{scheme}-own.png"
+                page.screenshot(path=str(path))
+                print(path)
                 ctx.close()
         browser.close()
     httpd.shutdown()
