@@ -145,6 +145,38 @@ def lab_only(args) -> None:
     httpd.shutdown()
 
 
+def boot_only(args) -> None:
+    """Only the cold loads: first paint and ready in each mode beside a bare boot of the same files."""
+    from playwright.sync_api import sync_playwright
+    import dev
+    single, lite = dev.build(), dev.build(lite=True)
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        other = compare.revision_site(args.compare) if args.compare else None
+        modes = {"served": url, "served, no snapshot": url + "?snapshot=0", "file": (ROOT / "index.html").as_uri(),
+                 "single": single.as_uri(), "lite (no snapshot)": lite.as_uri()}
+        if other:
+            modes[f"served {other[0]}"] = url + other[1]
+        rows: dict = {}
+        for _ in range(args.runs):  # interleaved, so drift on the machine hits all alike
+            rows.setdefault("bare", []).append(cold_load(browser, url + "benchmarks/bare.html", "bare:ready"))
+            for mode, u in modes.items():
+                rows.setdefault(mode, []).append(cold_load(browser, u, "explorer:ready"))
+        browser.close()
+    httpd.shutdown()
+    bare = median(rows["bare"], "ready")
+    print(f"| mode (median of {args.runs} cold contexts) | boot | first paint | / bare | ready | / bare |")
+    print("|---|---|---:|---:|---:|---:|")
+    print(f"| bare Pyodide boot (loadPyodide + 1+1) | – | – | – | {ms(bare)} | 1.00 |")
+    for mode in modes:
+        r = rows[mode]
+        boots = "/".join(sorted({x["boot"] for x in r}))
+        print(f"| {mode} | {boots} | {ms(median(r, 'paint'))} | {median(r, 'paint') / bare:.2f} | "
+              f"{ms(median(r, 'ready'))} | {median(r, 'ready') / bare:.2f} |")
+    print("bare boot in the runs: " + ", ".join(ms(x["ready"]) for x in rows["bare"]))
+
+
 def panels_only(args) -> None:
     from playwright.sync_api import sync_playwright
     url, httpd = serve_dir(ROOT)
@@ -172,6 +204,7 @@ def main() -> None:
     ap.add_argument("--lab-runs", type=int, default=100, help="full lab courses for the memory figure")
     ap.add_argument("--runs", type=int, default=RUNS, help="cold loads per mode")
     ap.add_argument("--only-lighthouse", action="store_true", help="only the Lighthouse audits")
+    ap.add_argument("--only-boot", action="store_true", help="only the cold loads in each mode (and --compare)")
     ap.add_argument("--only-panels", action="store_true",
                     help="only the panels on demand, the depth panel and your own loss")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
@@ -187,6 +220,8 @@ def main() -> None:
         return lab_only(args)
     if args.only_panels:
         return panels_only(args)
+    if args.only_boot:
+        return boot_only(args)
     if args.only_lighthouse:
         return lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     single = dev.build()
