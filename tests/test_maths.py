@@ -102,10 +102,11 @@ def test_agrees_with_high_precision_reference(z, y):
         assert v[k] == pytest.approx(float(ref[k]), rel=1e-9), k
     if not v["clamped"]:
         assert v["ce"] == pytest.approx(float(ref["ce"]), rel=1e-9)
-    else:  # the clamped value is the definition applied to p̂
-        p_hat = min(max(v["p"], maths.EPS), 1 - maths.EPS)
-        with mpmath.workdps(40):
-            want = -mpmath.log(p_hat) if y == 1 else -mpmath.log(1 - mpmath.mpf(p_hat))
+    else:  # the clamped value is the definition applied to p̂ = clip(p, ε, 1 − ε), in exact arithmetic
+        with mpmath.workdps(60):
+            eps = mpmath.mpf("1e-12")
+            p_hat = min(max(exact(z, y)["p"], eps), 1 - eps)
+            want = -mpmath.log(p_hat) if y == 1 else -mpmath.log(1 - p_hat)
         assert v["ce"] == pytest.approx(float(want), rel=1e-9)
 
 

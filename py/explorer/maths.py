@@ -45,8 +45,15 @@ def cross_entropy(z, y, p):
     p_hat = np.clip(p, EPS, 1.0 - EPS)
     clamped = p_hat != p
     ce_exact = np.where(y == 1, softplus(-z), softplus(z))
+    # ln p̂ and ln(1 − p̂) each from the smaller of p̂ and 1 − p̂ = clip(σ(−z), ε, 1 − ε):
+    # 1 − fl(1 − ε) is not ε in floating point (2e−5 relative off), so the
+    # clamped end is never reached by subtracting from 1.
+    q = sigmoid_pair(z)[1]
+    q_hat = np.clip(q, EPS, 1.0 - EPS)
     with np.errstate(divide="ignore"):
-        ce_clamped = -(y * np.log(p_hat) + (1.0 - y) * np.log1p(-p_hat))
+        log_p = np.where(p < 0.5, np.log(p_hat), np.log1p(-q_hat))
+        log_q = np.where(q < 0.5, np.log(q_hat), np.log1p(-p_hat))
+    ce_clamped = -(y * log_p + (1.0 - y) * log_q)
     return np.where(clamped, ce_clamped, ce_exact), clamped
 
 
