@@ -133,9 +133,12 @@ def build(lite: bool = False) -> Path:
     packed = {rel: gz for rel, gz in vendor.PACKED.items() if not (lite and rel in vendor.PACKED_ON_DEMAND)}
     if with_snapshot:
         packed[snapshot.REL] = False  # its parts are gzipped already
-    blocks = "".join(
-        f'<script type="application/x-explorer-pack" data-path="assets/vendor/{rel}" data-gz="{int(gz)}">'
-        f'{vendor.pack_base64((vendor.VENDOR / rel).read_bytes(), gz)}</script>\n' for rel, gz in packed.items())
+    def block(rel: str, gz: bool) -> str:
+        return (f'<script type="application/x-explorer-pack" data-path="assets/vendor/{rel}" data-gz="{int(gz)}">'
+                f'{vendor.pack_base64((vendor.VENDOR / rel).read_bytes(), gz)}</script>\n')
+    blocks = "".join(block(rel, gz) for rel, gz in packed.items() if rel not in vendor.PACKED_ON_DEMAND)
+    # What loads on first use only goes after the scripts: the parser reaches them later.
+    later = "".join(block(rel, gz) for rel, gz in packed.items() if rel in vendor.PACKED_ON_DEMAND)
     page = page.replace(loaders, "").replace(stylesheet, f"<style>\n{(ROOT / 'assets/app/style.css').read_text()}</style>")
     # The CSP admits exactly these inline scripts, by hash.
     hashes = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(f"\n{t}".encode()).digest()).decode()
@@ -144,7 +147,7 @@ def build(lite: bool = False) -> Path:
     page = page.replace("script-src 'self'", f"script-src 'self' {hashes}", 1)
     # At the end of <body>, so the text and controls render while the runtime parses.
     scripts = "".join(f"<script>\n{t}</script>\n" for t in inline)
-    page = page.replace("</body>", blocks + scripts + "</body>")
+    page = page.replace("</body>", blocks + scripts + later + "</body>")
     out = DIST / ("lite.html" if lite else "index.html")
     DIST.mkdir(exist_ok=True)
     out.write_text(page)
