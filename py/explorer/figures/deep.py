@@ -31,7 +31,7 @@ def grad_figure(course: deep.Course):
     fig = figure(
         name="deep_grad_plot", height=300, sizing_mode="stretch_width",
         x_range=Range1d(0.7, deep.DEPTH_MAX + 1.3, name="deep_layer_x"), y_range=Range1d(lo, hi, name="deep_grad_y"),
-        y_axis_type="log", title="Gradient norm ‖∂ mean loss/∂W‖ of each layer", x_axis_label="weight matrix (1 = input side)",
+        y_axis_type="log", title="Gradient norm per layer", x_axis_label="weight matrix (1 = input side)",
         y_axis_label="norm (log scale)", tools="",
     )
     style(fig)
@@ -98,6 +98,6 @@ def build(st: State) -> dict:
     points = ColumnDataSource(deep.points_rows(x, y), name="deep_points")
     box = deep.map_box(x)
     return {"deep_grad_plot": grad_figure(course),
-            "deep_map_ce_plot": map_figure("ce", "Cross-entropy runner: p over the plane", points, box),
-            "deep_map_mse_plot": map_figure("mse", "MSE runner: p over the plane", points, box),
+            "deep_map_ce_plot": map_figure("ce", "Cross-entropy runner: p", points, box),
+            "deep_map_mse_plot": map_figure("mse", "MSE runner: p", points, box),
             "deep_acc_plot": acc_figure(course)}
