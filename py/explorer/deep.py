@@ -13,7 +13,7 @@ import numpy as np
 
 from . import maths, ownloss
 from .fields import Field
-from .fmt import count, readout
+from .fmt import count, readout, revealed
 
 N_POINTS = 200
 WIDTH = 8
@@ -183,12 +183,7 @@ class Course:
 
     def revealed(self, runner: int, shown: int) -> int | None:
         """The epoch count for `runner` once the shown epoch has reached it, else None."""
-        n = self.first_at_target[runner]
-        if n is not None and 0 <= n <= shown:
-            return n
-        if n == -1 and shown >= self.epochs:
-            return -1
-        return None
+        return revealed(self.first_at_target[runner], shown, self.epochs)
 
 def map_box(x: np.ndarray, margin: float = 0.08) -> tuple[float, float, float, float]:
     lo, hi = x.min(axis=0), x.max(axis=0)

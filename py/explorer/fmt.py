@@ -34,3 +34,13 @@ def count(n: int | None, unit: str, limit: int) -> str:
     if n < 0:
         return f"not within {limit:,}"
     return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
+def revealed(n: int | None, shown: int, last: int) -> int | None:
+    """A count to a goal (`n`: None not yet known, −1 never) as shown at step `shown` of `last`:
+    the count once the shown step has reached it, −1 once the end is shown, else None (not yet)."""
+    if n is not None and 0 <= n <= shown:
+        return n
+    if n == -1 and shown >= last:
+        return -1
+    return None

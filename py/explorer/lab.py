@@ -15,7 +15,7 @@ import numpy as np
 
 from . import maths, ownloss
 from .fields import Field
-from .fmt import count, readout
+from .fmt import count, readout, revealed
 
 # Column order of sklearn/datasets/data/breast_cancer.csv (the UCI order).
 _MEASURES = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity",
@@ -190,12 +190,7 @@ class Course:
 
     def revealed(self, runner: int, shown: int) -> int | None:
         """The epoch count for `runner` once the shown epoch has reached it, else None."""
-        n = self.first_at_target[runner]
-        if n is not None and 0 <= n <= shown:
-            return n
-        if n == -1 and shown >= self.epochs:
-            return -1
-        return None
+        return revealed(self.first_at_target[runner], shown, self.epochs)
 
 
 def half_plane(theta: np.ndarray, box: tuple[float, float, float, float]) -> dict:

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import maths, ownloss
 from .fields import Field
-from .fmt import count
+from .fmt import count, revealed
 
 # The race's part of the page state: its learning rate.
 FIELDS = (Field("lr", "lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),)
@@ -71,12 +71,7 @@ class Race:
 
     def revealed(self, runner: str) -> int | None:
         """The count for `runner` once the shown step has reached it, else None."""
-        n = self.counts[runner]
-        if n >= 0 and self.step >= n:
-            return n
-        if n < 0 and self.finished:
-            return -1
-        return None
+        return revealed(self.counts[runner], self.step, self.last)
 
     def runners(self) -> dict:
         """Both runners at the shown step, as one-row columns for the figures."""
@@ -158,11 +153,7 @@ class OwnRunner:
         return {"step": np.arange(k + 1, dtype=float).tolist(), "p_own": maths.sigmoid_pair(self.z[:k + 1])[0].tolist()}
 
     def revealed(self, shown: int) -> int | None:
-        if self.count is not None and 0 <= self.count <= shown:
-            return self.count
-        if self.count == -1 and shown >= self.steps:
-            return -1
-        return None
+        return revealed(self.count, shown, self.steps)
 
 
 def _far(z: float, y: int) -> float:
