@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from explorer import deep
+from explorer import deep, ownloss
 from explorer.fmt import readout
 
 DATA = deep.datasets()
@@ -123,8 +123,8 @@ def test_nothing_the_controls_allow_gives_nan_or_infinity(act, depth, lr, seed, 
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # not even an overflow on the way
         c = course(act, depth, data, lr, seed)
         box = deep.map_box(DATA[data][0])
-        p = deep.map_probabilities(c, deep.map_grid(box))
-    for arr in (c.accuracy, c.loss, c.grad_norm, p, *c.ws, *c.bs):
+        maps = [deep.map_probabilities(c, deep.map_grid(box), r) for r in range(len(c.runners))]
+    for arr in (c.accuracy, c.loss, c.grad_norm, *maps, *c.ws, *c.bs):
         assert np.all(np.isfinite(arr))
     for k in (0, deep.MAX_EPOCHS):
         texts = [t for t, _ in deep.readouts(c, k).values()] + [deep.headline(c, k)]
@@ -165,3 +165,26 @@ def test_your_loss_backpropagates_like_the_built_in_runner(preset, column, want)
 def test_without_your_loss_its_columns_are_gaps():
     c = course(epochs=3)
     assert deep.layer_rows(c, 0)["own"] == [None] * 4 and deep.history_rows(c, 0, 2)["acc_own"] == [None, None]
+
+
+@pytest.mark.parametrize("act", deep.ACTIVATIONS)
+def test_each_map_is_its_runners_p_over_the_grid(act):
+    """The maps' cheaper σ (through tanh) against a plain forward pass with σ = 1/(1 + e^−u), point by point."""
+    own = ownloss.parse("(p - y)**2 + 0.1*softplus(-z)")
+    c = deep.Course(*DATA["circle"], 3, act, 1.0, 5, own=own)
+    c.advance(40)
+    box = deep.map_box(DATA["circle"][0])
+    grid = deep.map_grid(box)
+    assert grid.shape == (deep.MAP_SIZE ** 2, 2)
+    for r in range(3):
+        h = grid
+        for w, b in zip(c.ws[:-1], c.bs[:-1]):
+            u = h @ w[r] + b[r]
+            h = {"sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "tanh": np.tanh,
+                 "relu": lambda v: np.where(v > 0, v, 0.0)}[act](u)
+        want = 1.0 / (1.0 + np.exp(-(h @ c.ws[-1][r] + c.bs[-1][r])[:, 0]))
+        got = deep.map_probabilities(c, grid, r)
+        assert got.shape == (deep.MAP_SIZE, deep.MAP_SIZE)
+        assert np.max(np.abs(got.ravel() - want)) < 1e-12
+    # the runners differ after 40 epochs, so a map drawn from the wrong runner fails above
+    assert np.max(np.abs(deep.map_probabilities(c, grid, 0) - deep.map_probabilities(c, grid, 1))) > 1e-6

@@ -17,14 +17,16 @@ from ..state import State, parse_deep_lr, parse_deep_seed
 from .plumbing import js_obj, parse_field, set_image
 from .store import Change
 
-FRAME_BUDGET_MS = 3.0    # training per animation frame while the course plays
+FRAME_BUDGET_MS = 6.0    # the app's work per animation frame while the course plays: figures, then training
 SKIP_BUDGET_MS = 20.0    # and while skipping to the end (no long task: the figures wait their turn)
 # While a course runs, the figures are updated in turns, one group every
 # TURN_FRAMES frames (as in the lab: BokehJS's per-update cost, not the
-# data, is what fills a frame); the maps, the costliest, every MAP_FRAMES.
+# data, is what fills a frame); the maps, the costliest, one runner's map
+# every MAP_FRAMES frames, in rotation.
 TURN_FRAMES = 2
-MAP_FRAMES = 6
+MAP_FRAMES = 4
 RUNNER_IDS = ("CE", "MSE", "Own")
+MAP_RUNNERS = (*deep.RUNNERS, "own")  # deep_map_<runner>: runner i of a course draws into MAP_RUNNERS[i]
 SELECTS = (("deepData", "deep_data", len(deep.DATASETS), 0), ("deepDepth", "deep_depth", deep.DEPTH_MAX + 1, 1),
            ("deepAct", "deep_act", len(deep.ACTIVATIONS), 0))
 
@@ -40,9 +42,8 @@ class DeepPanel:
         self.tbody = js.document.querySelector("#deepLayers tbody")
         m = doc.get_model_by_name
         self.m = {n: m(n) for n in ("deep_layers", "deep_history", "deep_now", "deep_epoch_x", "deep_grad_y",
-                                    "deep_layer_x", "deep_points", "deep_map_ce", "deep_map_mse", "deep_map_ce_x",
-                                    "deep_map_ce_y", "deep_map_mse_x", "deep_map_mse_y", "deep_own_key_grad",
-                                    "deep_own_key_acc")}
+                                    "deep_layer_x", "deep_points", "deep_own_key_grad", "deep_own_key_acc",
+                                    *(f"deep_map_{r}{part}" for r in MAP_RUNNERS for part in ("", "_x", "_y")))}
         self.own_cells = list(js.document.querySelectorAll("#deep [data-own]"))
         self.own_loss = None  # your loss (explorer.ownloss.Loss): a third runner when set
         self.data = deep.datasets()
@@ -58,6 +59,8 @@ class DeepPanel:
         self._epoch_end = None
         self._t0: float | None = None
         self._skip = False
+        self._epoch_ms = 0.0  # how long the last animated epoch took
+        self._starved = False  # the last frame trained nothing
 
     @property
     def running(self) -> bool:
@@ -92,7 +95,7 @@ class DeepPanel:
         box = deep.map_box(x)
         self.grid = (box, deep.map_grid(box))
         x0, x1, y0, y1 = box
-        for r in deep.RUNNERS:
+        for r in MAP_RUNNERS:
             self.m[f"deep_map_{r}_x"].setv(js_obj({"start": x0, "end": x1}))
             self.m[f"deep_map_{r}_y"].setv(js_obj({"start": y0, "end": y1}))
 
@@ -169,11 +172,11 @@ class DeepPanel:
         self._write("deepHeadline", self.el["deepHeadline"], deep.headline(c, k), "epoch", str(k))
         self._show_status()
 
-    def _show_maps(self) -> None:
+    def _show_maps(self, runners=None) -> None:
+        """Each given runner's map (all of them by default)."""
         box, grid = self.grid
-        p = deep.map_probabilities(self.course, grid)
-        for i, r in enumerate(deep.RUNNERS):
-            set_image(self.m[f"deep_map_{r}"], p[i], box)
+        for i in range(len(self.course.runners)) if runners is None else runners:
+            set_image(self.m[f"deep_map_{MAP_RUNNERS[i]}"], deep.map_probabilities(self.course, grid, i), box)
 
     def _write(self, key: str, el, text: str, data_key: str, data: str) -> None:
         if self._written.get(key) != (text, data):
@@ -265,24 +268,34 @@ class DeepPanel:
         self.clock.stop("deep")
 
     def _frame(self, now: float) -> bool:
+        """Show one group of figures for the epoch trained so far, then train in what is left of the frame."""
         c = self.course
-        target = c.epochs if self._skip else min(lab.epoch_at((now - self._t0) / 1000.0), c.epochs)
-        budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
-        t0 = self.clock.now()
-        while c.computed <= target and self.clock.now() - t0 < budget:
-            c.advance(1)
         k = c.computed - 1  # the weights the maps would show
         if k >= c.epochs:
             self._t0 = None
             self.show(k)
             return False
-        if self.clock.reduced_motion:
-            return True  # the finished course only
-        self._frames += 1
-        if self._frames % MAP_FRAMES == 0:
-            self._show_maps()
-        elif self._frames % TURN_FRAMES == 0:
-            self._show_history(k)
-        else:
-            self._show_numbers(k)
+        t0 = self.clock.now()
+        if not self.clock.reduced_motion:  # reduced motion: the finished course only
+            self._frames += 1
+            if self._frames % MAP_FRAMES == 0:  # one runner's map per turn, in rotation
+                self._show_maps([self._frames // MAP_FRAMES % len(c.runners)])
+            elif self._frames % TURN_FRAMES == 0:
+                self._show_history(k)
+            else:
+                self._show_numbers(k)
+        target = c.epochs if self._skip else min(lab.epoch_at((now - self._t0) / 1000.0), c.epochs)
+        budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
+        # An epoch starts only if the last one's time still fits the frame's
+        # budget (a deep stack's epoch is a good part of it), except that a
+        # frame after one that trained nothing trains one, so a slow machine
+        # still gets to the end.
+        t = self.clock.now()
+        trained = 0
+        while c.computed <= target and (t - t0 + self._epoch_ms <= budget or (self._starved and not trained)):
+            c.advance(1)
+            trained += 1
+            t1 = self.clock.now()
+            self._epoch_ms, t = t1 - t, t1
+        self._starved = not trained and c.computed <= target
         return True

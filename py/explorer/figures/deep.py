@@ -1,7 +1,7 @@
 """The depth panel's figures: `deep_grad_plot` (each weight matrix's gradient
-norm against its layer, log axis, both runners), `deep_map_ce_plot` and
-`deep_map_mse_plot` (each runner's p over the plane, with the points of
-`deep_points`) and `deep_acc_plot` (training accuracy against epoch)."""
+norm against its layer, log axis, every runner), `deep_map_ce_plot`,
+`deep_map_mse_plot` and `deep_map_own_plot` (each runner's p over the plane,
+with the points of `deep_points`; the last shown only with your loss) and `deep_acc_plot` (training accuracy against epoch)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +17,8 @@ from .lab import own_key, runner_colors
 from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
 
 HOST_IDS = {"deep_grad_plot": "deepGradHost", "deep_map_ce_plot": "deepMapCEHost",
-            "deep_map_mse_plot": "deepMapMSEHost", "deep_acc_plot": "deepAccHost"}
+            "deep_map_mse_plot": "deepMapMSEHost", "deep_map_own_plot": "deepMapOwnHost",
+            "deep_acc_plot": "deepAccHost"}
 # The points as in the lab (Okabe–Ito bluish green circles for class 0,
 # reddish purple triangles for class 1); the map fades from a pale green
 # (p = 0) through white to a pale purple (p = 1), so the points stay clear.
@@ -100,4 +101,5 @@ def build(st: State) -> dict:
     return {"deep_grad_plot": grad_figure(course),
             "deep_map_ce_plot": map_figure("ce", "Cross-entropy runner: p", points, box),
             "deep_map_mse_plot": map_figure("mse", "MSE runner: p", points, box),
+            "deep_map_own_plot": map_figure("own", "Your loss's runner: p", points, box),
             "deep_acc_plot": acc_figure(course)}
