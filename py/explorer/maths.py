@@ -99,9 +99,13 @@ def loss_curves(y: int, n: int = LOSS_CURVE_POINTS) -> dict:
     The p grid is σ of an even z grid, so points crowd towards p = 0 and 1
     where the CE curve turns steep.
     """
-    z = np.linspace(-11.0, 11.0, n)
-    v = evaluate(z, y)
+    v = evaluate(loss_curve_z(n), y)
     return {"p": v["p"], "ce": v["ce"], "mse": v["mse"]}
+
+
+def loss_curve_z(n: int = LOSS_CURVE_POINTS) -> np.ndarray:
+    """The logits behind loss_curves' p grid."""
+    return np.linspace(-11.0, 11.0, n)
 
 
 def log_floor(gmse) -> float:
@@ -112,9 +116,13 @@ def log_floor(gmse) -> float:
 
 def grad_curves(y: int, half_width: float, n: int = GRAD_CURVE_POINTS) -> dict:
     """|dCE/dz| and |dMSE/dz| against z over [−R, R] for label y."""
-    z = np.linspace(-half_width, half_width, n)
+    z = grad_curve_z(half_width, n)
     v = evaluate(z, y)
     return {"z": z, "gce": v["gce"], "gmse": v["gmse"]}
+
+
+def grad_curve_z(half_width: float, n: int = GRAD_CURVE_POINTS) -> np.ndarray:
+    return np.linspace(-half_width, half_width, n)
 
 
 RACE_TOL = 0.1

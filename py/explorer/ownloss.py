@@ -13,6 +13,7 @@ are floats. Pure Python and numpy, no browser imports.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from dataclasses import dataclass
 
@@ -71,8 +72,6 @@ def _reject(what: str) -> LossError:
 
 
 def _check_text(text: str) -> str:
-    if not isinstance(text, str):
-        raise LossError(f"The loss must be text. {ALLOWED}")
     t = text.replace("\u2212", "-").strip()
     if not t:
         raise LossError("Type a loss, for example (p - y)**2.")
@@ -106,6 +105,13 @@ def _float(value, text: str) -> float:
 
 def parse(text: str) -> Loss:
     """The checked loss, or LossError naming the offending piece."""
+    if not isinstance(text, str):
+        raise LossError(f"The loss must be text. {ALLOWED}")
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=32)  # a keystroke checks its text, then the state parses it again
+def _parse(text: str) -> Loss:
     t = _check_text(text)
     try:
         tree = ast.parse(t, mode="eval")  # parsing only: nothing is compiled or run
@@ -316,7 +322,13 @@ def _advice(op: Op, loss: Loss, index: int, value: float) -> str:
 
 def curve(loss: Loss, z, y) -> tuple[list, list]:
     """ℓ and |∂ℓ/∂z| at z for plotting, with None (a gap) wherever either is not finite."""
-    v, d = evaluate(loss, z, y)
-    bad = ~(np.isfinite(v) & np.isfinite(d))
-    return ([None if b else float(x) for x, b in zip(v, bad)],
-            [None if b else float(abs(x)) for x, b in zip(d, bad)])
+    return gapped(*evaluate(loss, z, y))
+
+
+def gapped(v: np.ndarray, d: np.ndarray) -> tuple[list, list]:
+    """Values and slopes as lists for a plot: |slope|, and None (a gap) wherever either is not finite."""
+    bad = np.flatnonzero(~(np.isfinite(v) & np.isfinite(d))).tolist()
+    vs, ds = v.tolist(), np.abs(d).tolist()  # tolist: one conversion, not one float() per point
+    for i in bad:
+        vs[i] = ds[i] = None
+    return vs, ds

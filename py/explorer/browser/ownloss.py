@@ -32,6 +32,8 @@ class OwnLossPanel:
         self.m = {n: m(n) for n in ("own_curves", "own_grad", "own_op", "own_loss_in_view", "own_grad_in_view_lin",
                                     "own_grad_in_view_log", "own_loss_key", "own_grad_key", "grad_y", "grad_log_y")}
         self.loss_y_max = loss_y_max
+        self._loss_z = maths.loss_curve_z()  # the loss plot's p grid, as logits (exact, not logit(p))
+        self._loss_p = maths.sigmoid_pair(self._loss_z)[0].tolist()
         self.loss: ownloss.Loss | None = None
         self.on_change = []  # other panels' callbacks: the loss in use changed (a Loss or None)
 
@@ -48,25 +50,28 @@ class OwnLossPanel:
             for cb in self.on_change:
                 cb(self.loss)
         if old is None or (old.loss, old.y, old.R) != (new.loss, new.y, new.R):
-            self._curves(new)
-        if old is None or (old.loss, old.y, old.z, old.R, old.log_grad) != (new.loss, new.y, new.z, new.R,
-                                                                                new.log_grad):
+            self._curves_and_point(new)
+        elif (old.z, old.log_grad) != (new.z, new.log_grad):
             self._point(new)
 
-    def _curves(self, st: State) -> None:
+    def _curves_and_point(self, st: State) -> None:
+        """Both curves and the point from one evaluation over all their logits (typing pays for one pass)."""
         if self.loss is None:
             self.m["own_curves"].data = js_obj({"p": [], "own": []})
             self.m["own_grad"].data = js_obj({"z": [], "gown": []})
+            self._point(st)
             return
-        c = maths.loss_curves(st.y)
-        p = np.asarray(c["p"], dtype=float)
-        own, _ = ownloss.curve(self.loss, np.log(p) - np.log1p(-p), st.y)  # z = logit(p)
-        self.m["own_curves"].data = js_obj({"p": p.tolist(), "own": own})
-        z = maths.grad_curves(st.y, st.R)["z"]
-        _, gown = ownloss.curve(self.loss, z, st.y)
-        self.m["own_grad"].data = js_obj({"z": z.tolist(), "gown": gown})
+        zl, zg = self._loss_z, maths.grad_curve_z(st.R)
+        v, d = ownloss.evaluate(self.loss, np.concatenate([zl, zg, [st.z]]), st.y)
+        n = len(zl)
+        own, _ = ownloss.gapped(v[:n], d[:n])
+        _, gown = ownloss.gapped(v[n:-1], d[n:-1])
+        self.m["own_curves"].data = js_obj({"p": self._loss_p, "own": own})
+        self.m["own_grad"].data = js_obj({"z": zg.tolist(), "gown": gown})
+        self._point(st, (float(v[-1]), float(d[-1])))
 
-    def _point(self, st: State) -> None:
+    def _point(self, st: State, at: tuple[float, float] | None = None) -> None:
+        """Readouts, operating point and in-view flags at st.z; `at`: (ℓ, ∂ℓ/∂z) there, if known."""
         e = self.el
         if self.loss is None:
             for k in ("own", "gown"):
@@ -75,7 +80,7 @@ class OwnLossPanel:
             show_msg(e["ownWhy"], "")
             self.m["own_op"].data = js_obj({"z": [], "p": [], "own": [], "gown": []})
             return
-        v, d = (float(a[0]) for a in ownloss.evaluate(self.loss, np.array([st.z]), st.y))
+        v, d = at or (float(a[0]) for a in ownloss.evaluate(self.loss, np.array([st.z]), st.y))
         finite = math.isfinite(v) and math.isfinite(d)
         for k, x in (("own", v), ("gown", abs(d))):
             ok = finite and math.isfinite(x)
