@@ -85,14 +85,23 @@
     }
   }
 
+  // Something is moving: a race, a sweep, a course, the kiosk demo.
+  const busy = () => ["race", "lab", "deep", "demo"].some((k) => html.dataset[k] === "running") ||
+    document.getElementById("sweep")?.getAttribute("aria-pressed") === "true";
+  // A real idle period has this much time left; the gaps between an
+  // animation's frames have less, and a panel's paint is one long task that
+  // would stall the animation.
+  const IDLE_MS = 40;
+
   // One panel per idle period, in page order, so no single task grows with their number.
   function whenIdle() {
-    const next = () => {
+    const next = (deadline) => {
       const name = Object.keys(SECTIONS).find((n) => !state[n].painted);
       if (!name) return;
+      if (busy() || (deadline && deadline.timeRemaining() < IDLE_MS)) return later();
       want(name).then(later, later);
     };
-    const later = () => (window.requestIdleCallback ? requestIdleCallback(next, { timeout: 5000 }) : setTimeout(next, 500));
+    const later = () => (window.requestIdleCallback ? requestIdleCallback(next) : setTimeout(next, 500));
     if (IDLE_AFTER_MS !== null) setTimeout(later, IDLE_AFTER_MS);
   }
 

@@ -36,9 +36,27 @@ def test_a_panel_waits_below_until_it_is_scrolled_near(page, base_url):
 def test_when_idle_a_panel_loads_without_being_scrolled_to(page, base_url):
     page.goto(base_url + "?panel_idle=0.2")
     wait_ready(page, panels=())
-    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
+    # polled by a timer: polling on every animation frame would leave the page no real idle period
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'", polling=100)
     s = lab_state(page)
     assert s["scrollY"] == 0 and s["docs"] == 2 and not s["disabled"]
+
+
+def test_idle_loading_waits_while_something_moves(page, base_url):
+    """A panel's paint is one long task: never in the middle of a race's animation."""
+    page.add_init_script("""new MutationObserver(() => {
+        const d = document.documentElement.dataset, t = performance.now();
+        if (d.race === 'running' && !window.__raceStart) window.__raceStart = t;
+        if (d.race === 'done' && !window.__raceEnd) window.__raceEnd = t;
+        if (d.labPanel === 'ready' && !window.__lab) window.__lab = t;
+    }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-race', 'data-lab-panel']});""")
+    page.goto(base_url + "?panel_idle=3#z=-8&y=1&R=8")  # a race of 1,000 updates, ~6 s
+    wait_ready(page, panels=())
+    page.evaluate("document.getElementById('race').click()")  # where it is: scrolling would bring the lab near
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'", timeout=60_000, polling=100)
+    assert page.evaluate("window.scrollY") == 0
+    t = page.evaluate("[window.__raceStart, window.__raceEnd, window.__lab]")
+    assert t[0] < t[2] and t[1] is not None and t[1] <= t[2], t  # asked for mid-race, painted after it
 
 
 def test_a_url_naming_a_panels_field_loads_it_at_once(page, base_url):
