@@ -39,3 +39,13 @@ def mp_point(z: float, y: int) -> dict:
     gmse = abs(2 * (p - y) * p * (1 - p))
     return {"p": float(p), "ce": float(ce), "mse": float((p - y) ** 2), "gce": float(gce), "gmse": float(gmse),
             "ratio": float(gce / gmse)}
+
+
+def mp_descend(z0: float, y: int, lr: float, steps: int, mse: bool) -> float:
+    """z after `steps` updates z ← z − lr·dℓ/dz (SPEC §5), for CE or MSE, in mpmath."""
+    mpmath.mp.dps = 50
+    z = mpmath.mpf(z0)
+    for _ in range(steps):
+        p = 1 / (1 + mpmath.exp(-z))
+        z -= lr * (p - y) * (2 * p * (1 - p) if mse else 1)
+    return float(z)

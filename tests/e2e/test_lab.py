@@ -206,9 +206,10 @@ def test_training_repaints_only_the_moving_layer(app):
     app.wait_for_function(WAIT_LAB_ROWS, arg=36)
     app.evaluate(_NEXT_FRAMES)
     counts = app.evaluate("window.__primary")
-    assert counts["lab_data_plot"] == 0 and counts["lab_acc_plot"] == 0
-    if app.evaluate(_FLOOR) == floor:
-        assert counts["lab_grad_plot"] == 0
+    # From this start the gradient axis keeps its floor through epoch 35 (checked in CPython:
+    # lab.grad_range is 1e−3 from epoch 1 to 60), so nothing may repaint any figure's axes.
+    assert floor == app.evaluate(_FLOOR) == 1e-3
+    assert counts == {"lab_acc_plot": 0, "lab_data_plot": 0, "lab_grad_plot": 0}
     # the counter does see full repaints: another feature pair redraws the tumours
     app.select_option("#labPair", "3")
     app.wait_for_function("window.__primary.lab_data_plot > 0")

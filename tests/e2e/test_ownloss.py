@@ -8,7 +8,7 @@ import pytest
 from explorer import ownloss
 
 from .conftest import wait_ready
-from .helpers import source
+from .helpers import any_model, source
 
 HOSTILE = ["__import__('os')", "z.__class__", "(lambda: 1)()", "[z for z in (1,)]", "f'{z}'", "z; 1", "9**9**9 + x",
            "(" * 250 + "z" + ")" * 250, "z+" * 20000 + "z", "z\x00", "\uff5a", "<img src=x onerror=alert(1)>",
@@ -183,3 +183,11 @@ def test_your_loss_backpropagates_in_the_depth_panel(page, base_url):
     # cross-entropy in its stable form trains like the built-in runner: SPEC §12's 9 epochs
     assert [page.get_attribute(s, "data-epochs") for s in ("#deepCE", "#deepMSE", "#deepOwn")] == ["9", "15", "9"]
     assert "your loss" in page.text_content("#deepHeadline")
+    # its own decision map: the same weights as the cross-entropy runner's, so the same shades, not the MSE's
+    image = "Array.from(m.data.image[0])"
+    own, ce, mse = (any_model(page, f"deep_map_{r}", image) for r in ("own", "ce", "mse"))
+    assert len(own) == 48 * 48 and page.is_visible("#deepMapOwnHost")
+    assert max(abs(a - b) for a, b in zip(own, ce)) < 1e-6 < max(abs(a - b) for a, b in zip(own, mse))
+    page.fill("#lossExpr", "")
+    page.wait_for_function("document.getElementById('deepOwn').hidden")
+    assert not page.is_visible("#deepMapOwnHost")

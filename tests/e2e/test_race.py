@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer import maths
-
-from tests.reference import mp_point
+from tests.reference import mp_descend, mp_point
 
 from .conftest import wait_ready
 from .helpers import frames, source, wait_z
@@ -61,21 +59,41 @@ def test_more_races_match_an_independent_count(app):
         app.click("#raceReset")
 
 
+# Each runner marker: the plot it is drawn on, its source and the columns it plots.
+_MARKERS = """names => Object.fromEntries(names.map(n => {
+    const doc = Bokeh.documents[0], r = doc.get_model_by_name(n);
+    const plot = ['loss_plot', 'grad_plot', 'race_plot'].find(f => doc.get_model_by_name(f).renderers.includes(r));
+    return [n, {plot, source: r.data_source.name, x: r.glyph.x.field, y: r.glyph.y.field, visible: r.visible,
+                shown: Array.from(r.view.filter.booleans)}];
+}))"""
+RUNNER_MARKERS = {"ce_runner_loss": ("loss_plot", "p_ce", "ce"), "mse_runner_loss": ("loss_plot", "p_mse", "mse"),
+                  "gce_runner_lin": ("grad_plot", "z_ce", "gce"), "gmse_runner_lin": ("grad_plot", "z_mse", "gmse"),
+                  "gce_runner_log": ("grad_plot", "z_ce", "gce"), "gmse_runner_log": ("grad_plot", "z_mse", "gmse")}
+
+
 def test_one_step_and_reset(app):
     set_controls(app, -5, 1, 1)
     app.click("#raceStep")
     app.wait_for_function("Bokeh.documents[0].get_model_by_name('race_path').data.step.length === 2")
-    course = maths.descend(-5.0, 1, 1.0, steps=2)
     runners = source(app, "race_runners")
-    assert runners["z_ce"] == [pytest.approx(course["ce"][1], rel=1e-12)]
-    assert runners["z_mse"] == [pytest.approx(course["mse"][1], rel=1e-12)]
+    for loss in ("ce", "mse"):  # one update from −5, and the runner's values there, against mpmath
+        z1 = mp_descend(-5.0, 1, 1.0, 1, mse=loss == "mse")
+        ref = mp_point(z1, 1)
+        assert runners[f"z_{loss}"] == [pytest.approx(z1, rel=1e-12)]
+        for col, key in ((f"p_{loss}", "p"), (loss, loss), (f"g{loss}", f"g{loss}")):
+            assert runners[col] == [pytest.approx(ref[key], rel=1e-9)], col
+    # the runners are drawn on both plots, each marker from this one row, in view on the linear axis
+    markers = app.evaluate(_MARKERS, list(RUNNER_MARKERS))
+    for name, (plot, x, y) in RUNNER_MARKERS.items():
+        m = markers[name]
+        assert (m["plot"], m["source"], m["x"], m["y"]) == (plot, "race_runners", x, y), name
+        assert m["shown"] == [True] and m["visible"] == (not name.endswith("_log")), name
     assert app.text_content("#raceCE") == "…"  # not yet learned after one update
     for _ in range(15):
         app.click("#raceStep")
     app.wait_for_function("document.getElementById('raceCE').dataset.steps === '16'")
     assert app.get_attribute("#raceMSE", "data-steps") == ""
-    # the runners are drawn on both plots
-    assert len(source(app, "race_runners")["p_mse"]) == 1
+    assert source(app, "race_runners")["z_mse"] == [pytest.approx(mp_descend(-5.0, 1, 1.0, 16, True), rel=1e-9)]
     app.click("#raceReset")
     app.wait_for_function("document.getElementById('raceCE').textContent === '—'")
     assert source(app, "race_runners")["z_ce"] == []
@@ -215,16 +233,21 @@ def test_kiosk_screen_shows_the_whole_app_without_scrolling(make_context, base_u
 
 def test_runners_that_leave_a_plot_are_hidden_on_it(app):
     """Drawn unclipped on the overlay layer, a runner past ±R must not be drawn over the axes."""
-    from explorer.figures import LOSS_Y_MAX
-    from explorer.race import Race, runners_in_view
     app.fill("#zRange", "5")
     app.press("#zRange", "Enter")
     set_controls(app, -5, 1, 10)
     race_to_end(app)
-    r = Race(-5.0, 1, 10.0)
-    r.go_to(r.last)
-    expected = runners_in_view(r.runners(), 5.0, LOSS_Y_MAX, float(maths.grad_curves(1, 5.0)["gmse"].min()) / 3)
+    axes = app.evaluate("""() => { const d = Bokeh.documents[0], m = n => d.get_model_by_name(n);
+        return {loss_top: m('loss_plot').y_range.end, log_floor: m('grad_plot').extra_y_ranges.log.start}; }""")
+    # where each runner ends, from mpmath, and whether each marker should be inside its plot's frame
+    expected = {}
+    for loss in ("ce", "mse"):
+        z = mp_descend(-5.0, 1, 10.0, 1000, mse=loss == "mse")
+        ref = mp_point(z, 1)
+        inside_x = -5.0 <= z <= 5.0
+        expected[f"{loss}_runner_loss"] = ref[loss] <= axes["loss_top"]
+        expected[f"g{loss}_runner_lin"] = inside_x
+        expected[f"g{loss}_runner_log"] = inside_x and ref[f"g{loss}"] >= axes["log_floor"]
     assert not all(expected.values()) and any(expected.values())  # the case does hide some
-    shown = app.evaluate("""names => Object.fromEntries(names.map(n =>
-        [n, Array.from(Bokeh.documents[0].get_model_by_name(n + '_in_view').booleans)]))""", list(expected))
+    shown = {n: m["shown"] for n, m in app.evaluate(_MARKERS, list(expected)).items()}
     assert shown == {k: [v] for k, v in expected.items()}
