@@ -139,6 +139,12 @@ class Firefox:
                      {"context": self.context, "origin": "document" if full_page else "viewport"})
         path.write_bytes(base64.b64decode(r["data"]))
 
+    def clear_errors(self) -> None:
+        """Forget the errors so far (a test that provoked one on purpose)."""
+        self.js("0")
+        self.events.clear()
+        self.js("window.__probeErrors && (window.__probeErrors.length = 0)")
+
     def errors(self) -> list[str]:
         self.js("0")  # events sent before this answer have arrived now
         return [f"{e['params'].get('type')}: {e['params'].get('text')}" for e in self.events

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +119,33 @@ def test_the_page_works(engine, urls, mode):
         assert b.js("document.getElementById('ownDeriv').dataset.expr") == "p"  # y = 0 here: p − y = p
     assert b.errors() == []
     assert b.js(_FOREIGN) == []
+
+
+@pytest.mark.parametrize("mode", ["served", "single"])
+def test_csp_blocks_injected_script_and_no_serious_accessibility_violations(engine, urls, mode):
+    """The flows a classroom of iPads would use are held to the same checks as Chromium's (tests/e2e)."""
+    import axe_playwright_python
+    b = engine
+    open_ready(b, urls[mode] + "#z=-5&y=1&R=8")
+    b.js("explorerPanels.want('deep'), true")
+    wait(b, "document.documentElement.dataset.deepPanel === 'ready'", 60)
+    b.click("#race")
+    wait(b, "document.documentElement.dataset.race === 'done'", 60)
+    # axe-core, as Chromium's test runs it; given to the page by the driver, which the page's CSP does not govern
+    axe = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+    b.js(f"(() => {{ {axe}\n; return true; }})()")
+    b.js("(window.__axe = null, axe.run(document, {resultTypes: ['violations']})"
+         ".then(r => { window.__axe = r.violations.map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target)]); },"
+         " e => { window.__axe = [['axe failed', String(e)]]; }), true)")
+    wait(b, "window.__axe !== null", 120)
+    bad = [v for v in b.js("window.__axe") if v[1] in ("serious", "critical") or v[0] == "axe failed"]
+    assert bad == [], (b.name, mode, bad)
+    # an inline script injected into the page is refused, and the refusal reported
+    b.js("(() => { const s = document.createElement('script'); s.textContent = 'window.__pwned = 1'; "
+         "document.body.appendChild(s); return true; })()")
+    wait(b, "window.__probeErrors.some(e => e.startsWith('CSP: script-src'))")
+    assert b.js("window.__pwned === undefined && document.documentElement.dataset.state === 'ready'")
+    b.clear_errors()
 
 
 def test_mathml_brackets_do_not_stretch(engine, urls):

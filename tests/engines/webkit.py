@@ -101,6 +101,10 @@ class WebKit:
         else:
             self.driver.save_screenshot(str(path))
 
+    def clear_errors(self) -> None:
+        """Forget the errors so far (a test that provoked one on purpose)."""
+        self.js("window.__probeErrors && (window.__probeErrors.length = 0)")
+
     def errors(self) -> list[str]:
         return self.js("window.__probeErrors || ['the error probe is missing from this page']")
 
