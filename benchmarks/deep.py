@@ -2,14 +2,20 @@
 long tasks, memory over 20 full courses. Same measures as the lab's."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from common import ready_page
 from lab import frames, skip_memory
 
-CASES = (("sigmoid, 3 layers", ""), ("ReLU, 3 layers", "#da=2"), ("sigmoid, 6 layers", "#dl=6&da=0"))
+CASES = (("sigmoid, 3 layers", ""), ("ReLU, 3 layers", "#da=2"), ("sigmoid, 6 layers", "#dl=6&da=0"),
+         ("sigmoid, 3 layers, with your loss: three runners, three maps",
+          "#dl=3&da=0&loss=" + quote("-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))")))
 
 
 def report(browser, url, runs=20) -> None:
     ctx, page, _ = ready_page(browser, url, "deep")
+    # every panel in place first: one that loads while idle would land in a course's frames
+    page.evaluate("Promise.all(explorerPanels.names().map(n => explorerPanels.want(n))).then(() => true)")
     page.evaluate("""() => new Promise(done => {
         document.getElementById('deep').scrollIntoView();
         requestAnimationFrame(() => requestAnimationFrame(done));
@@ -24,8 +30,9 @@ def report(browser, url, runs=20) -> None:
               f"{f['app_max']:.1f} ms; all rAF callbacks p95 {f['all_p95']:.1f} ms; long tasks > 50 ms: "
               f"{f['long']} (worst {f['worst']:.0f} ms)")
     ctx.close()
-    m = skip_memory(browser, url, runs, "deep")
+    m = skip_memory(browser, url, runs, "deep", checkpoints=4)
     b, a = m["before"], m["after"]
     print(f"memory over {m['runs']} full depth-panel courses: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
           f"({(a['js'] - b['js']) / 1e6:+.2f}), wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB "
-          f"({(a['wasm'] - b['wasm']) / 1e6:+.2f})")
+          f"({(a['wasm'] - b['wasm']) / 1e6:+.2f}); JS heap along the way: "
+          + ", ".join(f"{n}: {js / 1e6:.2f}" for n, js in m["along"]))

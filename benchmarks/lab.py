@@ -56,8 +56,9 @@ def frames(page, panel: str = "lab") -> dict:
             "all_p95": _pct(r["all"], 0.95)}
 
 
-def skip_memory(browser, url, runs=100, panel: str = "lab") -> dict:
-    """Full courses (Train, then skip to the end) one after another: memory before and after."""
+def skip_memory(browser, url, runs=100, panel: str = "lab", checkpoints: int = 1) -> dict:
+    """Full courses (Train, then skip to the end) one after another: memory before and after,
+    and the JS heap after each of `checkpoints` equal parts (a leak grows with the count)."""
     ctx, page, cdp = ready_page(browser, url, panel)
 
     def course():
@@ -69,11 +70,14 @@ def skip_memory(browser, url, runs=100, panel: str = "lab") -> dict:
     for _ in range(5):  # warm-up
         course()
     before = memory(page, cdp)
-    for _ in range(runs):
+    along = []
+    for i in range(1, runs + 1):
         course()
+        if i % max(1, runs // checkpoints) == 0 and i < runs:
+            along.append((i, memory(page, cdp)["js"]))
     after = memory(page, cdp)
     ctx.close()
-    return {"before": before, "after": after, "runs": runs}
+    return {"before": before, "after": after, "runs": runs, "along": along}
 
 
 def report(browser, url, runs=100) -> None:

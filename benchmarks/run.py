@@ -177,6 +177,18 @@ def boot_only(args) -> None:
     print("bare boot in the runs: " + ", ".join(ms(x["ready"]) for x in rows["bare"]))
 
 
+def deep_only(args) -> None:
+    from playwright.sync_api import sync_playwright
+    url, httpd = serve_dir(ROOT)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            deep_bench.report(browser, url, args.deep_runs)
+        finally:
+            browser.close()
+    httpd.shutdown()
+
+
 def panels_only(args) -> None:
     from playwright.sync_api import sync_playwright
     url, httpd = serve_dir(ROOT)
@@ -207,6 +219,7 @@ def main() -> None:
     ap.add_argument("--only-boot", action="store_true", help="only the cold loads in each mode (and --compare)")
     ap.add_argument("--only-panels", action="store_true",
                     help="only the panels on demand, the depth panel and your own loss")
+    ap.add_argument("--only-deep", action="store_true", help="only the depth panel's frames and memory")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
     ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
     args = ap.parse_args()
@@ -220,6 +233,8 @@ def main() -> None:
         return lab_only(args)
     if args.only_panels:
         return panels_only(args)
+    if args.only_deep:
+        return deep_only(args)
     if args.only_boot:
         return boot_only(args)
     if args.only_lighthouse:
