@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import mpmath
 
 MINUS = "\u2212"
+# SPEC §1's six quantities, by element id (also mp_point's keys).
+READOUT_IDS = ("p", "ce", "mse", "gce", "gmse", "ratio")
 
 
 def spec_format(v: float) -> str:

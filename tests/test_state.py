@@ -67,7 +67,9 @@ def test_hash_z_outside_its_range_is_ignored():
 @pytest.mark.parametrize("text,value,has_msg", [
     ("-5", -5.0, False), (" 3 ", 3.0, False), ("\u22122", -2.0, False), ("-5.004", -5.0, False),
     ("99", 8.0, True), ("-1e400", None, True), ("", None, True), ("-", None, True), ("e", None, True),
-    ("abc", None, True), ("1" * 400, None, True), ("nan", None, True),
+    ("abc", None, True), ("1" * 400, None, True), ("nan", None, True), ("1e400", None, True), ("--3", None, True),
+    ("   ", None, True), ("12abc", None, True), ("0x10", None, True), ("1,5", None, True), ("∞", None, True),
+    ("inf", None, True), ("1e-400", 0.0, False),
 ])
 def test_parse_z(text, value, has_msg):
     v, msg = parse_z(text, 8.0)
@@ -75,11 +77,13 @@ def test_parse_z(text, value, has_msg):
     assert bool(msg) == has_msg
 
 
-def test_parse_range_clamps_and_rejects():
-    assert parse_range("12") == (12.0, "")
-    assert parse_range("0")[0] == 1.0 and parse_range("0")[1]
-    assert parse_range("51")[0] == 50.0
-    assert parse_range("text")[0] is None
+@pytest.mark.parametrize("text,value,has_msg", [
+    ("12", 12.0, False), ("0", 1.0, True), ("-5", 1.0, True), ("51", 50.0, True), ("1e9", 50.0, True),
+    ("text", None, True), ("", None, True),
+])
+def test_parse_range_clamps_and_rejects(text, value, has_msg):
+    v, msg = parse_range(text)
+    assert v == value and bool(msg) == has_msg
 
 
 def test_narrowing_the_range_pulls_z_in():
@@ -145,6 +149,7 @@ def test_each_panel_declares_its_own_keys_once():
 @pytest.mark.parametrize("parse,text,value,has_msg", [
     (parse_lr, "0.5", 0.5, False), (parse_lr, "0", 0.01, True), (parse_lr, "11", 10.0, True),
     (parse_lr, "\u22121", 0.01, True), (parse_lr, "x", None, True), (parse_lr, "inf", None, True),
+    (parse_lr, "-2", 0.01, True), (parse_lr, "1e9", 10.0, True), (parse_lr, "abc", None, True),
     (parse_lab_s, "6", 6.0, False), (parse_lab_s, "-0.5", 0.0, True), (parse_lab_s, "10.5", 10.0, True),
     (parse_lab_s, "", None, True), (parse_lab_s, "1e999", None, True),
 ])

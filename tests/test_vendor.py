@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -84,9 +85,11 @@ def test_warm_run_needs_no_network(monkeypatch):
 
 def test_a_changed_file_is_detected(tmp_path, monkeypatch, lock):
     copy = tmp_path / "vendor"
-    shutil.copytree(vendor.VENDOR, copy)
+    shutil.copytree(vendor.VENDOR, copy, copy_function=os.symlink)  # links: the real files are never written
     monkeypatch.setattr(vendor, "VENDOR", copy)
-    (copy / "pyscript" / "pyscript.bundle.js").write_text("tampered")
+    tampered = copy / "pyscript" / "pyscript.bundle.js"
+    tampered.unlink()
+    tampered.write_text("tampered")
     (copy / "extra.js").write_text("")
     problems = vendor.verify_installed(lock)
     assert "checksum mismatch pyscript/pyscript.bundle.js" in problems and "unexpected extra.js" in problems

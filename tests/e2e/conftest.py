@@ -94,7 +94,8 @@ def open_panel(page, name: str, timeout=READY_TIMEOUT_MS, scroll=True) -> None:
     if scroll:
         page.locator(f"[data-panel={name}]").scroll_into_view_if_needed()
     else:
-        page.evaluate("name => explorerPanels.want(name)", name)
+        # not the promise itself: Playwright would serialise the Bokeh document it resolves with (~8 s)
+        page.evaluate("name => { explorerPanels.want(name); }", name)
     page.wait_for_function(f"document.documentElement.dataset.{name}Panel === 'ready'", timeout=timeout)
 
 

@@ -1,7 +1,8 @@
 """Reading the real page: readouts from the DOM, models from BokehJS."""
 from __future__ import annotations
 
-READOUT_IDS = ("p", "ce", "mse", "gce", "gmse", "ratio")
+from tests.reference import READOUT_IDS
+
 
 _MODEL_DATA = """name => {
   const doc = Bokeh.documents[0];
@@ -82,3 +83,28 @@ FRAMES = "n => new Promise(r => { const step = k => k ? requestAnimationFrame(()
 
 def frames(page, n: int = 10) -> None:
     page.evaluate(FRAMES, n)
+
+
+def tab_order(page, first: str, n: int) -> list[str]:
+    """The ids Tab visits from #first on: n of them, #first included."""
+    page.focus(f"#{first}")
+    order = []
+    for _ in range(n):
+        order.append(page.evaluate("document.activeElement.id"))
+        page.keyboard.press("Tab")
+    return order
+
+
+# Counts full repaints (axes, legends, curves, points: Bokeh's primary layer) per named plot
+# whose name starts with the given prefix, in window.__primary; returns the names counted.
+COUNT_PRIMARY = """(prefix) => {
+    prefix = prefix || '';
+    window.__primary = {};
+    for (const view of Object.values(Bokeh.index)) {
+        const name = view.model.name, paint = view._paint_primary;
+        if (!name || !name.startsWith(prefix) || typeof paint !== 'function') continue;
+        window.__primary[name] = 0;
+        view._paint_primary = function (...args) { window.__primary[name]++; return paint.apply(this, args); };
+    }
+    return Object.keys(window.__primary).sort();
+}"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import open_panel, wait_ready
-from .helpers import any_model, any_source
+from .helpers import any_model, any_source, tab_order
 
 DONE = "document.documentElement.dataset.deep === 'done'"
 IDLE = "document.documentElement.dataset.deep === 'idle'"
@@ -101,24 +101,21 @@ def test_state_is_in_the_url_and_restored(page, base_url):
     assert "dd=1&dl=2&da=2&dlr=0.5" in page.evaluate("location.hash")
 
 
-@pytest.mark.parametrize("field,bad,note", [("deepLr", "fast", "learning rate"), ("deepSeed", "1.5", "seed"),
-                                            ("deepSeed", "<b>7</b>", "seed")])
-def test_bad_input_is_refused_and_keeps_the_course(deep_page, field, bad, note):
+def test_bad_input_is_refused_and_keeps_the_course(deep_page):
     before = layer_cells(deep_page)
-    deep_page.fill(f"#{field}", bad)
-    deep_page.wait_for_function(f"document.getElementById('{field}').getAttribute('aria-invalid') === 'true'")
-    assert note in deep_page.inner_text(f"#{field}Msg")
-    assert layer_cells(deep_page) == before
-    assert deep_page.evaluate("document.querySelectorAll('#deep b').length") == 0
+    for field, valid, bad, note in [("deepLr", "1", "fast", "learning rate"), ("deepSeed", "1", "1.5", "seed"),
+                                    ("deepSeed", "1", "<b>7</b>", "seed")]:
+        deep_page.fill(f"#{field}", valid)  # the state's own value: clears the last case's mark
+        deep_page.wait_for_function(f"!document.getElementById('{field}').hasAttribute('aria-invalid')")
+        deep_page.fill(f"#{field}", bad)
+        deep_page.wait_for_function(f"document.getElementById('{field}').getAttribute('aria-invalid') === 'true'")
+        assert note in deep_page.inner_text(f"#{field}Msg"), bad
+        assert layer_cells(deep_page) == before, bad
+        assert deep_page.evaluate("document.querySelectorAll('#deep b').length") == 0
 
 
 def test_from_the_keyboard(deep_page):
-    deep_page.focus("#deepData")
-    order = []
-    for _ in range(8):
-        order.append(deep_page.evaluate("document.activeElement.id"))
-        deep_page.keyboard.press("Tab")
-    assert order == ["deepData", "deepDepth", "deepAct", "deepLr", "deepSeed", "deepRun", "deepStep", "deepReset"]
+    assert tab_order(deep_page, "deepData", 8) == ["deepData", "deepDepth", "deepAct", "deepLr", "deepSeed", "deepRun", "deepStep", "deepReset"]
     deep_page.focus("#deepAct")
     deep_page.keyboard.press("ArrowDown")  # sigmoid → tanh
     deep_page.wait_for_function("location.hash.includes('da=1')")

@@ -40,33 +40,28 @@ def test_hostile_hash_falls_back_silently(page, base_url, h, want):
     assert source(page, "op_source")["z"] == [float(expected["z"])]
 
 
-@pytest.mark.parametrize("bad,value,note", [
-    ("0", "1", True), ("-5", "1", True), ("51", "50", True), ("1e9", "50", True), ("text", "8", True),
-    ("12", "12", False),
-])
-def test_range_input_is_validated(app, bad, value, note):
-    app.fill("#zRange", bad)
-    app.press("#zRange", "Enter")
-    app.wait_for_function("v => document.getElementById('zRange').value === v", arg=value)
-    assert app.is_visible("#rangeMsg") == note
-    assert model_range_end(app) == float(value)
+# (typed, shown after Enter or None for "unchanged", whether a note says why); parse_range's unit test has more
+RANGE_CASES = [("0", "1", True), ("-5", "1", True), ("51", "50", True), ("1e9", "50", True), ("text", None, True),
+               ("12", "12", False)]
+
+
+def test_range_input_is_validated(app):
+    for bad, value, note in RANGE_CASES:
+        app.fill("#zRange", "20")  # a known valid start for each case, without a note
+        app.press("#zRange", "Enter")
+        assert model_range_end(app) == 20.0 and not app.is_visible("#rangeMsg")
+        app.fill("#zRange", bad)
+        app.press("#zRange", "Enter")
+        want = value or "20"
+        app.wait_for_function("v => document.getElementById('zRange').value === v", arg=want)
+        assert app.is_visible("#rangeMsg") == note, bad
+        assert model_range_end(app) == float(want), bad
 
 
 def model_range_end(page):
     page.wait_for_function("v => Bokeh.documents[0].get_model_by_name('grad_x').end == v",
                            arg=float(page.input_value("#zRange")))
     return page.evaluate("Bokeh.documents[0].get_model_by_name('grad_x').end")
-
-
-@pytest.mark.parametrize("bad", ["-1e400", "1" * 400, "   ", "12abc", "0x10", "1,5", "∞"])
-def test_more_bad_z_input(app, bad):
-    before = readouts(app)
-    app.fill("#zNum", bad)
-    app.wait_for_function("document.getElementById('zNum').getAttribute('aria-invalid') === 'true'")
-    assert "Enter a number" in app.inner_text("#zMsg")
-    app.press("#zNum", "Enter")
-    app.wait_for_function("document.getElementById('zNum').value === '-2.00'")
-    assert readouts(app) == before
 
 
 def test_tiny_number_is_just_zero(app):

@@ -6,7 +6,7 @@ import pytest
 from explorer import lab
 
 from .conftest import wait_ready
-from .helpers import frames, any_model, any_source, lab_to_end, wait_z
+from .helpers import COUNT_PRIMARY, any_model, any_source, frames, lab_to_end, tab_order, wait_z
 
 WAIT_LAB_ROWS = "n => Bokeh.documents[1].get_model_by_name('lab_history').data.epoch.length === n"
 
@@ -108,27 +108,28 @@ def test_text_links_set_the_lab_and_leave_the_explorer_alone(app):
     assert lab_to_end(app) == (14, -1)
 
 
-@pytest.mark.parametrize("field,bad,shown,note", [
-    ("#labS", "abc", "4", "Enter a confidence s"), ("#labS", "11", "10", "Clamped to 10"),
-    ("#labS", "-1", "0", "Clamped to 0"), ("#labLr", "0", "0.01", "Clamped to 0.01"),
-    ("#labLr", "", "1", "Enter a learning rate"),
-])
-def test_bad_lab_input(app, field, bad, shown, note):
-    type_field(app, field, bad)
-    app.wait_for_function("([f, v]) => document.querySelector(f).value === v", arg=[field, shown])
-    msg = "#labSMsg" if field == "#labS" else "#labLrMsg"
-    assert note in app.inner_text(msg)
-    for v in app.evaluate("['labAccCE','labLossCE','labGradCE','labLossMSE'].map(id => document.getElementById(id).textContent)"):
-        assert "NaN" not in v and "Infinity" not in v
+# (field, a valid start, typed, shown after it or None for "unchanged", the note); the parsers' unit tests have more
+LAB_CASES = [("#labS", "5", "abc", None, "Enter a confidence s"), ("#labS", "5", "11", "10", "Clamped to 10"),
+             ("#labS", "5", "-1", "0", "Clamped to 0"), ("#labLr", "2", "0", "0.01", "Clamped to 0.01"),
+             ("#labLr", "2", "", None, "Enter a learning rate")]
+
+
+def test_bad_lab_input(app):
+    for field, start, bad, shown, note in LAB_CASES:
+        msg = "#labSMsg" if field == "#labS" else "#labLrMsg"
+        type_field(app, field, start)
+        app.wait_for_function("([f, v]) => document.querySelector(f).value === v", arg=[field, start])
+        assert not app.is_visible(msg)
+        type_field(app, field, bad)
+        app.wait_for_function("([f, v]) => document.querySelector(f).value === v", arg=[field, shown or start])
+        assert note in app.inner_text(msg), (field, bad)
+        for v in app.evaluate("['labAccCE','labLossCE','labGradCE','labLossMSE'].map(id => "
+                              "document.getElementById(id).textContent)"):
+            assert "NaN" not in v and "Infinity" not in v
 
 
 def test_lab_from_the_keyboard(app):
-    app.focus("#labPair")
-    order = []
-    for _ in range(6):
-        order.append(app.evaluate("document.activeElement.id"))
-        app.keyboard.press("Tab")
-    assert order == ["labPair", "labS", "labLr", "labRun", "labStep", "labReset"]
+    assert tab_order(app, "labPair", 6) == ["labPair", "labS", "labLr", "labRun", "labStep", "labReset"]
     app.focus("#labPair")
     app.keyboard.press("ArrowDown")  # a select moves to the next pair
     app.wait_for_function("location.hash.includes('lp=1')")
@@ -178,17 +179,6 @@ def test_kiosk_demo_plays_the_lab(make_context, base_url):
         ctx.close()
 
 
-# Counts full repaints (axes, legends, points: Bokeh's primary layer) per lab plot.
-_COUNT_PRIMARY = """() => {
-    window.__primary = {};
-    for (const view of Object.values(Bokeh.index)) {
-        const name = view.model.name, paint = view._paint_primary;
-        if (!name || !name.startsWith('lab_') || typeof paint !== 'function') continue;
-        window.__primary[name] = 0;
-        view._paint_primary = function (...args) { window.__primary[name]++; return paint.apply(this, args); };
-    }
-    return Object.keys(window.__primary).sort();
-}"""
 _FLOOR = "Bokeh.documents[1].get_model_by_name('lab_grad_y').start"
 _NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
@@ -199,7 +189,7 @@ def test_training_repaints_only_the_moving_layer(app):
         app.click("#labStep")
     app.wait_for_function(WAIT_LAB_ROWS, arg=26)
     app.evaluate(_NEXT_FRAMES)
-    assert app.evaluate(_COUNT_PRIMARY) == ["lab_acc_plot", "lab_data_plot", "lab_grad_plot"]
+    assert app.evaluate(COUNT_PRIMARY, 'lab_') == ["lab_acc_plot", "lab_data_plot", "lab_grad_plot"]
     floor = app.evaluate(_FLOOR)
     for _ in range(10):
         app.click("#labStep")

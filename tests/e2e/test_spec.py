@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference import spec_format
+from tests.reference import READOUT_IDS, spec_format
 
 from .conftest import wait_ready
 from .helpers import model_prop, source, wait_z
@@ -19,7 +19,7 @@ SPEC_ROWS = {
     (3.0, 1): ("0.9526", "0.04859", "0.002249", "0.04743", "0.004285", "11.07"),
     (2.0, 0): ("0.8808", "2.127", "0.7758", "0.8808", "0.1850", "4.762"),
 }
-IDS = ("p", "ce", "mse", "gce", "gmse", "ratio")
+IDS = READOUT_IDS
 
 
 def test_the_worked_example_table_and_each_of_its_links(app):

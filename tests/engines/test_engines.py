@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.reference import mp_point, spec_format
+from tests.reference import READOUT_IDS, mp_point, spec_format
 
 from .conftest import ENGINES, launch, open_ready, wait
 
 pytestmark = pytest.mark.engines
 
-READOUTS = ("p", "ce", "mse", "gce", "gmse", "ratio")
+READOUTS = READOUT_IDS
 SHOTS = ROOT / "dist" / "screenshots" / "engines"
+FOCAL = "-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))"  # SPEC §11's preset
 _CANVASES = """(() => {
     const sizes = [];
     (function walk(root) {
@@ -168,14 +170,18 @@ def test_screenshots(request, urls, name, scheme):
     try:
         for size, width, height in (("phone", 360, 780), ("desktop", 1280, 900)):
             b.set_viewport(width, height)
-            open_ready(b, urls["served"] + "#z=-5&y=1&R=8&ls=6")
+            # your own loss (focal) too: a third runner on every plot, and its derivation typeset
+            open_ready(b, urls["served"] + "#z=-5&y=1&R=8&ls=6&loss=" + quote(FOCAL))
             assert b.js("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
             # MiniBrowser's window will not go below 447 px: still the one-column phone layout
             assert b.js("innerWidth") == width or (size == "phone" and b.js("innerWidth") < 480)
             b.click("#race")
             wait(b, "document.documentElement.dataset.race === 'done'", 60)
+            wait(b, "document.getElementById('ownDeriv').dataset.state === 'ready'", 120)
             b.js("window.scrollTo(0, 0)")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}.png", full_page=size == "phone")
+            b.js("document.getElementById('ownLoss').scrollIntoView(), true")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}-own.png")
             b.click("#labRun")
             b.click("#labRun")
             wait(b, "document.documentElement.dataset.lab === 'done'", 60)
