@@ -194,6 +194,8 @@ def test_screenshots(request, urls, name, scheme):
             wait(b, "document.documentElement.dataset.deep === 'done'", 90)
             b.js("document.getElementById('deep').scrollIntoView(), true")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}-deep.png")
+            b.js("document.getElementById('deepMapCEHost').scrollIntoView(), true")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}-deep-maps.png")
             assert b.errors() == []
     finally:
         b.close()
