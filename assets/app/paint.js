@@ -25,8 +25,10 @@
 
   // Renderers that draw both runners take each row's colour from a mapper
   // with this name (py/explorer/figures/lab.py): its palette is [CE, MSE, your loss].
+  // The depth panel's maps (deep_map_<runner>_colors) take the scheme's map palette.
   function runnerPalette(type, name, t) {
-    return type === "CategoricalColorMapper" && name === "lab_runner_colors" ? [t.ce, t.mse, t.own] : null;
+    if (type === "CategoricalColorMapper" && name === "lab_runner_colors") return [t.ce, t.mse, t.own];
+    return type === "LinearColorMapper" && /^deep_map_\w+_colors$/.test(name || "") ? t.map : null;
   }
 
   function currentTheme(theme) {

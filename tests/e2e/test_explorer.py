@@ -287,7 +287,10 @@ _FIGURE_STYLE = """() => {
             point: value(d.get_model_by_name('gmse_point_lin').glyph.fill_color),
             // the lab draws both runners with one renderer, coloured per row by these mappers
             runners: [...new Set(Bokeh.documents.flatMap(doc => [...doc.all_models])
-                .filter(m => m.name === 'lab_runner_colors').map(m => m.palette.join(' ')))]};
+                .filter(m => m.name === 'lab_runner_colors').map(m => m.palette.join(' ')))],
+            // and the depth panel's maps by these
+            maps: [...new Set(Bokeh.documents.flatMap(doc => [...doc.all_models])
+                .filter(m => /^deep_map_\\w+_colors$/.test(m.name || '')).map(m => m.palette.join(' ')))]};
 }"""
 
 
@@ -299,15 +302,22 @@ def test_figures_follow_the_colour_scheme_from_the_first_paint(make_context, bas
     page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")
     dark = figures.theme_overrides()["dark"]
     assert page.evaluate(_FIGURE_STYLE) == {"axis": dark["axis"]["axis_label_text_color"], "size": "18px",
-                                            "ce": dark["ce"], "point": dark["mse"], "runners": []}
-    wait_ready(page)  # the lab, painted on demand, in the same scheme
+                                            "ce": dark["ce"], "point": dark["mse"], "runners": [], "maps": []}
+    wait_ready(page, panels=("lab", "deep"))  # the panels, painted on demand, in the same scheme
     assert page.evaluate(_FIGURE_STYLE)["runners"] == [f"{dark['ce']} {dark['mse']} {dark['own']}"]
+    assert page.evaluate(_FIGURE_STYLE)["maps"] == [" ".join(dark["map"])] and dark["map"] != light_map()
     page.emulate_media(color_scheme="light")  # changed while the page is open
     light = figures.theme_overrides()["light"]
     page.wait_for_function(f"({_FIGURE_STYLE})().ce === {light['ce']!r}")
     assert page.evaluate(_FIGURE_STYLE) == {"axis": light["axis"]["axis_label_text_color"], "size": "18px",
                                             "ce": light["ce"], "point": light["mse"],
-                                            "runners": [f"{light['ce']} {light['mse']} {light['own']}"]}
+                                            "runners": [f"{light['ce']} {light['mse']} {light['own']}"],
+                                            "maps": [" ".join(light["map"])]}
+
+
+def light_map() -> list:
+    from explorer import figures
+    return figures.theme_overrides()["light"]["map"]
     ctx.close()
 
 

@@ -14,16 +14,14 @@ from bokeh.transform import factor_cmap, factor_mark
 from .. import deep, lab
 from ..state import State
 from .lab import own_key, runner_colors
-from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
+from .style import CE_COLOR, LEGEND, MAP_PALETTE, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
 
 HOST_IDS = {"deep_grad_plot": "deepGradHost", "deep_map_ce_plot": "deepMapCEHost",
             "deep_map_mse_plot": "deepMapMSEHost", "deep_map_own_plot": "deepMapOwnHost",
             "deep_acc_plot": "deepAccHost"}
 # The points as in the lab (Okabe–Ito bluish green circles for class 0,
-# reddish purple triangles for class 1); the map fades from a pale green
-# (p = 0) through white to a pale purple (p = 1), so the points stay clear.
+# reddish purple triangles for class 1), over a map in style.MAP_PALETTE.
 CLASS_COLORS = ["#009E73", "#CC79A7"]
-MAP_PALETTE = ["#bfe6da", "#d7efe8", "#eef8f4", "#ffffff", "#f7edf3", "#efdae7", "#e6c5da"]
 
 
 def grad_figure(course: deep.Course):
@@ -63,7 +61,7 @@ def map_figure(runner: str, title: str, points: ColumnDataSource, box):
     image = ColumnDataSource({"image": [np.full((1, 1), 0.5)], "x": [x0], "y": [y0], "dw": [x1 - x0], "dh": [y1 - y0]},
                              name=f"deep_map_{runner}")
     fig.image("image", x="x", y="y", dw="dw", dh="dh", source=image, name=f"deep_map_{runner}_image",
-              color_mapper=LinearColorMapper(palette=MAP_PALETTE, low=0.0, high=1.0))
+              color_mapper=LinearColorMapper(palette=MAP_PALETTE, low=0.0, high=1.0, name=f"deep_map_{runner}_colors"))
     fig.scatter("x1", "x2", source=points, size=6, line_color=factor_cmap("label", CLASS_COLORS, ["0", "1"]),
                 fill_color=factor_cmap("label", CLASS_COLORS, ["0", "1"]), fill_alpha=0.7,
                 marker=factor_mark("label", ["circle", "triangle"], ["0", "1"]), name=f"deep_points_{runner}")

@@ -15,6 +15,11 @@ MSE_COLOR_DARK = "#E69F00"
 # A learner's own loss (SPEC §11): Okabe–Ito reddish purple, dash-dotted, diamonds.
 OWN_COLOR = "#CC79A7"
 OWN_COLOR_DARK = "#E7A9CB"
+# The depth panel's maps fade from a green tint (p = 0) through the
+# background (p = ½) to a purple tint (p = 1), so the points stay clear:
+# pale on the light scheme, dark on the dark one (a white map there glares).
+MAP_PALETTE = ["#bfe6da", "#d7efe8", "#eef8f4", "#ffffff", "#f7edf3", "#efdae7", "#e6c5da"]
+MAP_PALETTE_DARK = ["#134035", "#17332d", "#1a2726", "#1c1f24", "#2a2230", "#37253d", "#45294a"]
 OWN_DASH = "dashdot"
 
 # Bokeh's default is "helvetica" alone: Chromium maps it to a sans font, but
@@ -54,10 +59,10 @@ def theme_overrides() -> dict:
     return {
         "light": {"axis": {k: light for k in common}, "title": {"text_color": light},
                   "legend": {"label_text_color": light}, "grid": {"grid_line_color": "#e4e4e4"},
-                  "ce": CE_COLOR, "mse": MSE_COLOR, "own": OWN_COLOR},
+                  "ce": CE_COLOR, "mse": MSE_COLOR, "own": OWN_COLOR, "map": MAP_PALETTE},
         "dark": {"axis": {k: dark for k in common}, "title": {"text_color": dark},
                  "legend": {"label_text_color": dark}, "grid": {"grid_line_color": "#3a3a3a"},
-                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK, "own": OWN_COLOR_DARK},
+                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK, "own": OWN_COLOR_DARK, "map": MAP_PALETTE_DARK},
     }
 
 
