@@ -76,3 +76,26 @@ def test_constants_stay_exact_only_when_simple():
     atoms = e.atoms(sp.Number)
     assert sp.Rational(1, 4) in atoms and sp.Integer(3) in atoms
     assert any(isinstance(a, sp.Float) for a in atoms)
+
+
+@pytest.mark.parametrize("fenced,plain", [
+    ("<mrow><mi>log</mi><mfenced><mi>p</mi></mfenced></mrow>",
+     "<mrow><mi>log</mi><mrow><mo>(</mo><mi>p</mi><mo>)</mo></mrow></mrow>"),
+    ('<mfenced close="]" open="["><mi>a</mi><mn>2</mn><mi>b</mi></mfenced>',
+     "<mrow><mo>[</mo><mi>a</mi><mo>,</mo><mn>2</mn><mo>,</mo><mi>b</mi><mo>]</mo></mrow>"),
+    ('<mfenced separators=";|"><mi>a</mi><mi>b</mi><mi>c</mi></mfenced>',
+     "<mrow><mo>(</mo><mi>a</mi><mo>;</mo><mi>b</mi><mo>|</mo><mi>c</mi><mo>)</mo></mrow>"),
+    ("<mfenced><mfenced><mi>x</mi></mfenced><msup><mi>e</mi><mn>2</mn></msup></mfenced>",
+     "<mrow><mo>(</mo><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow><mo>,</mo><msup><mi>e</mi><mn>2</mn></msup>"
+     "<mo>)</mo></mrow>"),
+    ("<mfrac><mn>1</mn><mn>4</mn></mfrac>", "<mfrac><mn>1</mn><mn>4</mn></mfrac>"),  # nothing to change
+])
+def test_fences_of_sympy_1_13_become_brackets(fenced, plain):
+    """A fork on the CDN gets Pyodide's SymPy 1.13.3, which fences with <mfenced> (not in MathML Core)."""
+    assert derive.unfence(fenced) == plain
+
+
+def test_deep_fences_are_unfenced_without_recursion():
+    depth = 5000
+    out = derive.unfence("<mfenced>" * depth + "<mi>p</mi>" + "</mfenced>" * depth)
+    assert out == "<mrow><mo>(</mo>" * depth + "<mi>p</mi>" + "<mo>)</mo></mrow>" * depth

@@ -99,12 +99,51 @@ def derivative(loss: Loss, y: int) -> tuple[str, str]:
     return sp.sstr(d).replace("sigma", "σ"), mathml(d)
 
 
+_ATTR = re.compile(r'([a-z]+)="([^"]*)"')
+
+
+def unfence(body: str) -> str:
+    """Every <mfenced> (SymPy 1.13's, which a fork on the CDN loads; not in MathML Core, so
+    browsers need not draw its brackets) as an <mrow> of <mo> brackets around its children,
+    with its separators between them. A flat scan with a stack: no recursion, any depth."""
+    out, stack = [], []  # stack: per open element, None or its fence [close, separators, children]
+    for tok in re.findall(r"<[^>]+>|[^<]+", body):
+        if not tok.startswith("<"):
+            out.append(tok)
+            continue
+        closing, selfclosing = tok.startswith("</"), tok.endswith("/>")
+        name = re.match(r"</?([a-z]+)", tok).group(1)
+        if closing:
+            fence = stack.pop()
+            out.append(f"<mo>{fence[0]}</mo></mrow>" if fence else tok)
+            continue
+        if stack and stack[-1]:  # a child of a fence: a separator before all but the first
+            fence = stack[-1]
+            if fence[2] and fence[1]:
+                out.append(f"<mo>{fence[1][min(fence[2], len(fence[1])) - 1]}</mo>")
+            fence[2] += 1
+        if name == "mfenced":
+            attrs = dict(_ATTR.findall(tok))
+            out.append(f"<mrow><mo>{attrs.get('open', '(')}</mo>")
+            fence = [attrs.get("close", ")"), "".join(attrs.get("separators", ",").split()), 0]
+            if selfclosing:
+                out.append(f"<mo>{fence[0]}</mo></mrow>")
+            else:
+                stack.append(fence)
+            continue
+        out.append(tok)
+        if not selfclosing:
+            stack.append(None)
+    return "".join(out)
+
+
 def mathml(d) -> str:
     """∂ℓ/∂z = d as one <math> element, from SymPy's presentation printer (HTML-entity form)."""
     from sympy.printing.mathml import mathml as to_mathml
     body = to_mathml(d, printer="presentation").replace("<mi>sigma</mi>", "<mi>&sigma;</mi>")
     if not _MATHML_OK.match(body):
         raise TooLong("the derivative cannot be typeset")
+    body = unfence(body)
     lhs = ("<mfrac><mrow><mo>&part;</mo><mi>&ell;</mi></mrow><mrow><mo>&part;</mo><mi>z</mi></mrow></mfrac>"
            "<mo>=</mo>")
     return f'<math display="block"><mrow>{lhs}{body}</mrow></math>'
