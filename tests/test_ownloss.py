@@ -172,3 +172,12 @@ def test_no_code_runner_is_ever_called_on_anything():
             if name in FORBIDDEN and not regex:  # re.compile makes a pattern; it runs no code
                 hits.append(f"{path.relative_to(PY)}:{node.lineno} {name}")
     assert hits == []
+
+
+def test_presets_are_the_specs_texts():
+    """SPEC §11's presets, written out here: the page's select offers exactly these texts."""
+    spec = ["-(y*log(p) + (1-y)*log(1-p))", "(p - y)**2",
+            "-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))", "exp(-(2*y - 1)*z)",
+            "max(0, 1 - (2*y - 1)*z)", "-((0.9*y + 0.05)*log(p) + (0.95 - 0.9*y)*log(1-p))",
+            "-(y*log(sigmoid(p)) + (1-y)*log(1-sigmoid(p)))"]
+    assert list(ownloss.PRESETS.values()) == spec

@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-from explorer import maths
 from tests.reference import READOUT_IDS, mp_point, spec_format
 from tests.test_maths import REFERENCE
 
@@ -91,8 +90,7 @@ def test_y_toggle_mirrors_the_picture(app):
     app.wait_for_function("document.getElementById('y0').checked")
     app.wait_for_function("document.getElementById('gce').dataset.value !== '0.8807970779778823'")
     r = readouts(app)
-    v = maths.point(-2.0, 0)
-    assert float(r["gce"]["value"]) == v["gce"]
+    assert float(r["gce"]["value"]) == pytest.approx(mp_point(-2.0, 0)["gce"], rel=1e-12)
     title = app.evaluate("Bokeh.documents[0].get_model_by_name('loss_plot').title.text")
     assert title == "Loss vs predicted probability (y = 0)"
     ce = source(app, "loss_curves")["ce"]
@@ -174,7 +172,7 @@ def test_hash_is_restored_on_load(page, base_url):
     assert page.input_value("#zNum") == "-5.00"
     assert page.get_attribute("#z", "min") == "-12"
     assert source(page, "grad_curves")["z"][0] == -12
-    assert float(readouts(page)["gce"]["value"]) == maths.point(-5.0, 0)["gce"]
+    assert float(readouts(page)["gce"]["value"]) == pytest.approx(mp_point(-5.0, 0)["gce"], rel=1e-12)
 
 
 def test_hash_is_kept_current_without_history_entries(app):
@@ -305,20 +303,14 @@ def test_figures_follow_the_colour_scheme_from_the_first_paint(make_context, bas
                                             "ce": dark["ce"], "point": dark["mse"], "runners": [], "maps": []}
     wait_ready(page, panels=("lab", "deep"))  # the panels, painted on demand, in the same scheme
     assert page.evaluate(_FIGURE_STYLE)["runners"] == [f"{dark['ce']} {dark['mse']} {dark['own']}"]
-    assert page.evaluate(_FIGURE_STYLE)["maps"] == [" ".join(dark["map"])] and dark["map"] != light_map()
-    page.emulate_media(color_scheme="light")  # changed while the page is open
     light = figures.theme_overrides()["light"]
+    assert page.evaluate(_FIGURE_STYLE)["maps"] == [" ".join(dark["map"])] and dark["map"] != light["map"]
+    page.emulate_media(color_scheme="light")  # changed while the page is open
     page.wait_for_function(f"({_FIGURE_STYLE})().ce === {light['ce']!r}")
     assert page.evaluate(_FIGURE_STYLE) == {"axis": light["axis"]["axis_label_text_color"], "size": "18px",
                                             "ce": light["ce"], "point": light["mse"],
                                             "runners": [f"{light['ce']} {light['mse']} {light['own']}"],
                                             "maps": [" ".join(light["map"])]}
-
-
-def light_map() -> list:
-    from explorer import figures
-    return figures.theme_overrides()["light"]["map"]
-    ctx.close()
 
 
 @pytest.mark.parametrize("y", [0, 1])

@@ -175,9 +175,10 @@ def test_screenshots(request, urls, name, scheme):
             assert b.js("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
             # MiniBrowser's window will not go below 447 px: still the one-column phone layout
             assert b.js("innerWidth") == width or (size == "phone" and b.js("innerWidth") < 480)
+            # SymPy first (its first import, in a fresh WebKit, can hold the main thread for long), then the race
+            wait(b, "document.getElementById('ownDeriv').dataset.state === 'ready'", 180)
             b.click("#race")
-            wait(b, "document.documentElement.dataset.race === 'done'", 60)
-            wait(b, "document.getElementById('ownDeriv').dataset.state === 'ready'", 120)
+            wait(b, "document.documentElement.dataset.race === 'done'", 120)
             b.js("window.scrollTo(0, 0)")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}.png", full_page=size == "phone")
             b.js("document.getElementById('ownLoss').scrollIntoView(), true")
