@@ -134,15 +134,26 @@ def memory_over_inputs(browser, url, n=10_000) -> dict:
     return {"before": before, "after": after}
 
 
-def lab_only(args) -> None:
+def _in_chromium(measure) -> None:
+    """measure(browser, url) with the project served and Chromium launched, both closed after."""
     from playwright.sync_api import sync_playwright
     url, httpd = serve_dir(ROOT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                measure(browser, url)
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+
+
+def lab_only(args) -> None:
+    def measure(browser, url):
         for _ in range(args.runs):
             lab_bench.report(browser, url, args.lab_runs)
-        browser.close()
-    httpd.shutdown()
+    _in_chromium(measure)
 
 
 def boot_only(args) -> None:
@@ -178,30 +189,16 @@ def boot_only(args) -> None:
 
 
 def deep_only(args) -> None:
-    from playwright.sync_api import sync_playwright
-    url, httpd = serve_dir(ROOT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            deep_bench.report(browser, url, args.deep_runs)
-        finally:
-            browser.close()
-    httpd.shutdown()
+    _in_chromium(lambda browser, url: deep_bench.report(browser, url, args.deep_runs))
 
 
 def panels_only(args) -> None:
-    from playwright.sync_api import sync_playwright
-    url, httpd = serve_dir(ROOT)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            panels.report(browser, url, args.runs)
-            deep_bench.report(browser, url, args.deep_runs)
-            import dev
-            own_bench.report(browser, url, dev.build())
-        finally:
-            browser.close()
-    httpd.shutdown()
+    def measure(browser, url):
+        import dev
+        panels.report(browser, url, args.runs)
+        deep_bench.report(browser, url, args.deep_runs)
+        own_bench.report(browser, url, dev.build())
+    _in_chromium(measure)
 
 
 def main() -> None:
