@@ -170,6 +170,8 @@ def test_kiosk_demo_plays_the_lab(make_context, base_url):
         assert page.evaluate("document.documentElement.dataset.demo") == "running"
         assert page.input_value("#labS") == "6"
         page.wait_for_function("document.getElementById('lab').getBoundingClientRect().top < 200")
+        # a course shown past its start (touched before its first epoch is drawn, a lab reads "idle")
+        page.wait_for_function("Number(document.getElementById('labEpoch').dataset.value) > 0")
         page.keyboard.press("Tab")
         page.wait_for_function("document.documentElement.dataset.demo === undefined")
         assert page.evaluate("document.documentElement.dataset.lab") == "paused"
