@@ -99,3 +99,56 @@ def test_deep_fences_are_unfenced_without_recursion():
     depth = 5000
     out = derive.unfence("<mfenced>" * depth + "<mi>p</mi>" + "</mfenced>" * depth)
     assert out == "<mrow><mo>(</mo>" * depth + "<mi>p</mi>" + "<mo>)</mo></mrow>" * depth
+
+
+# Expressions a learner can type or a link can carry whose exact arithmetic
+# or expansion would not finish (issue 29): each is derived with floats or
+# refused, at once (None: refused as too large; "": derived, or too long to
+# show; else the derivative SymPy must give). A hang is what fails here; the limit is far above the
+# milliseconds each takes, so that a loaded machine does not fail it.
+HOSTILE = {
+    "9**9**9": None, "2**2**2**2**2**2": None, "10**300**2*p": None, "exp(1000)*z": None, "log(-1)*z": None,
+    "0**-1": None, "(-8)**(1/3)*z": None,
+    "(z+1)**(10**10)": "10000000000.0*(z + 1)**9999999999.0",
+    "(p+1)**(9**9)": "387420489.0*p*(1 - p)*(p + 1)**387420488.0",
+    "(p+1)**999999": "999999*p*(1 - p)*(p + 1)**999998",
+    "(p+1)**(p+1)**(p+1)": "", "(z**2)**(9**9)": "", "p**(10**5)": "", "2**64*p": "", "(1/3)**64*z": "",
+    "exp(exp(exp(z)))": "", "((((((p+1)**2)**2)**2)**2)**2)**2": "", "(p+z)**16 + (p-z)**17": "",
+}
+HANG_S = 10
+
+
+@pytest.mark.parametrize("text,want", HOSTILE.items())
+def test_huge_constants_and_powers_are_derived_with_floats_or_refused_at_once(text, want):
+    import signal
+
+    def hung(*_):
+        raise AssertionError(f"{text}: still deriving after {HANG_S} s")
+    signal.signal(signal.SIGALRM, hung)
+    signal.alarm(HANG_S)
+    try:
+        if want is None:
+            with pytest.raises(derive.TooLarge, match="too large or undefined to derive here"):
+                derive.derivative(ownloss.parse(text), 1)
+            return
+        try:
+            got = derived(text, 1)
+        except derive.TooLong:  # allowed where nothing is expected: too long to read is an answer too
+            assert not want
+            return
+    finally:
+        signal.alarm(0)
+    if want:
+        assert got == want
+    assert "**" not in got or all(len(e) < 20 for e in re.findall(r"\*\*\(?([^ )]+)", got))
+
+
+def test_small_constants_stay_exact_and_large_ones_become_floats():
+    def numbers(text):
+        return derive.expression(ownloss.parse(text), 1)[1].atoms(sp.Number)
+    assert sp.Integer(65536) in numbers("2**2**2**2*p")  # 2**16: exact, small
+    assert all(isinstance(a, sp.Float) for a in numbers("9**9*p") if a != 1)  # 387420489 is past the limit
+    assert sp.Rational(1, 81) in numbers("(1/3)**4*p")
+    assert any(isinstance(a, sp.Float) for a in numbers("(1/3)**64*p"))  # its denominator is past the limit
+    z, e = derive.expression(ownloss.parse("pi/4*z"), 1)
+    assert e == sp.pi * z / 4  # π stays π

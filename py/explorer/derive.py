@@ -10,6 +10,7 @@ when first called (the page loads it on first use, never at boot).
 """
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -18,6 +19,18 @@ from .ownloss import Loss
 SIMPLIFY_MAX_OPS = 80   # factor(cancel(·)) only below this size: it is what keeps typing responsive
 SHOW_MAX_OPS = 120      # beyond this, "too long to show" (a formula that long does not read)
 EXACT_DENOMINATOR = 100  # 0.25 stays 1/4 for the algebra; 0.1234567 stays a float
+# Exact constants are what SymPy computes with arbitrary precision, so they
+# are kept small: a constant part of the loss stays exact only while its
+# value (numerator and denominator) is below EXACT_MAX, and a power of
+# constants is computed exactly only for an integer exponent of at most
+# EXACT_EXPONENT_MAX (9**9**9 would otherwise be computed digit by digit).
+# Any other constant part becomes a float, computed here first: one that
+# overflows is "too large to derive here". And factor(cancel(·)) expands
+# powers: it runs only when every numeric exponent is at most
+# SIMPLIFY_EXPONENT_MAX ((p + 1)**999999 is shown as differentiated).
+EXACT_MAX = 10 ** 6
+EXACT_EXPONENT_MAX = 64
+SIMPLIFY_EXPONENT_MAX = 16
 
 # What SymPy's presentation printer may write; anything else is not shown.
 _MATHML_OK = re.compile(r"^(?:<(/?)(math|mrow|mi|mn|mo|msup|msub|msubsup|mfrac|msqrt|mroot|mtext|mspace|mfenced)"
@@ -26,6 +39,10 @@ _MATHML_OK = re.compile(r"^(?:<(/?)(math|mrow|mi|mn|mo|msup|msub|msubsup|mfrac|m
 
 class TooLong(ValueError):
     pass
+
+
+class TooLarge(TooLong):
+    """A constant part of the loss is not a finite float: there is nothing SymPy could show."""
 
 
 def _number(sp, v: float):
@@ -53,31 +70,97 @@ def _sigma():
     return _SIGMA[0]
 
 
+def _fold(sp, op, args: list, consts: list):
+    """A constant operation's (SymPy value, float value): exact while small and cheap, else a float.
+
+    Raises TooLarge when its float value is not finite (an overflow, log of 0 ...)."""
+    try:
+        c = _float_op(op, consts)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        c = math.nan
+    if not math.isfinite(c):
+        raise TooLarge(f"{op.text or 'a constant'} is too large or undefined to derive here")
+    exact = all(a.is_Rational or a in (sp.E, sp.pi) for a in args) and abs(c) < EXACT_MAX
+    if exact and op.kind == "bin" and op.which == "**":
+        b = args[1]
+        exact = b.is_Integer and abs(int(b)) <= EXACT_EXPONENT_MAX and not (args[0] == 0 and b < 0)
+    if not exact:
+        return sp.Float(c), c
+    v = _build(sp, op, args, None)
+    if v.is_Rational and (abs(v.p) >= EXACT_MAX or v.q >= EXACT_MAX):
+        return sp.Float(c), c
+    return v, c
+
+
+def _float_op(op, a: list) -> float:
+    """The operation on floats, as Python computes it (OverflowError and the like propagate)."""
+    if op.kind == "neg":
+        return -a[0]
+    if op.kind == "bin":
+        x, w = a
+        if op.which == "**":
+            r = x ** w
+            if isinstance(r, complex):
+                raise ValueError("complex")
+            return float(r)
+        return {"+": lambda: x + w, "-": lambda: x - w, "*": lambda: x * w, "/": lambda: x / w}[op.which]()
+    f, x = op.which, a[0]
+    if f in ("max", "min"):
+        return max(a) if f == "max" else min(a)
+    if f == "sigmoid":
+        return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+    if f == "softplus":
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    return {"log": math.log, "exp": math.exp, "sqrt": math.sqrt, "abs": abs, "log1p": math.log1p,
+            "expm1": math.expm1, "tanh": math.tanh}[f](x)
+
+
+def _build(sp, op, a: list, funcs):
+    if op.kind == "neg":
+        return -a[0]
+    if op.kind == "bin":
+        x, w = a
+        return {"+": lambda: x + w, "-": lambda: x - w, "*": lambda: x * w, "/": lambda: x / w,
+                "**": lambda: x ** w}[op.which]()
+    return (funcs or _functions(sp))[op.which](*a)
+
+
+def _functions(sp) -> dict:
+    sig = _sigma()
+    return {"log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "log1p": lambda a: sp.log(1 + a),
+            "expm1": lambda a: sp.exp(a) - 1, "tanh": sp.tanh, "sigmoid": sig,
+            "softplus": lambda a: sp.log(1 + sp.exp(a)), "max": sp.Max, "min": sp.Min}
+
+
 def expression(loss: Loss, y: int):
-    """The loss as a SymPy expression in z for label y, built from the checked operations."""
+    """The loss as a SymPy expression in z for label y, built from the checked operations.
+
+    Constant parts are folded as _fold says (small ones exact, others floats);
+    raises TooLarge for a constant part that is not a finite float."""
     import sympy as sp
     z = sp.Symbol("z", real=True)
-    sig = _sigma()
-    funcs = {"log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "log1p": lambda a: sp.log(1 + a),
-             "expm1": lambda a: sp.exp(a) - 1, "tanh": sp.tanh, "sigmoid": sig,
-             "softplus": lambda a: sp.log(1 + sp.exp(a)), "max": sp.Max, "min": sp.Min}
-    names = {"z": z, "y": sp.Integer(y), "p": sig(z), "e": sp.E, "pi": sp.pi}
-    vals: list = []
+    funcs = _functions(sp)
+    names = {"z": (z, None), "y": (sp.Integer(y), float(y)), "p": (_sigma()(z), None), "e": (sp.E, math.e),
+             "pi": (sp.pi, math.pi)}
+    vals: list = []  # per operation: (SymPy value, its float when constant else None)
     for op in loss.ops:
         a = [vals[i] for i in op.args]
         if op.kind == "num":
-            vals.append(_number(sp, op.value))
+            vals.append((_number(sp, op.value), op.value))
         elif op.kind == "name":
             vals.append(names[op.which])
-        elif op.kind == "neg":
-            vals.append(-a[0])
-        elif op.kind == "bin":
-            x, w = a
-            vals.append({"+": lambda: x + w, "-": lambda: x - w, "*": lambda: x * w, "/": lambda: x / w,
-                         "**": lambda: x ** w}[op.which]())
+        elif all(c is not None for _, c in a):
+            vals.append(_fold(sp, op, [v for v, _ in a], [c for _, c in a]))
         else:
-            vals.append(funcs[op.which](*a))
-    return z, vals[-1]
+            vals.append((_build(sp, op, [v for v, _ in a], funcs), None))
+    return z, vals[-1][0]
+
+
+def _simplifiable(sp, d) -> bool:
+    """Small enough for factor(cancel(·)), and no numeric exponent that expanding would blow up."""
+    if sp.count_ops(d) > SIMPLIFY_MAX_OPS:
+        return False
+    return all(not e.is_Number or abs(float(e)) <= SIMPLIFY_EXPONENT_MAX for _, e in (q.args for q in d.atoms(sp.Pow)))
 
 
 def derivative(loss: Loss, y: int) -> tuple[str, str]:
@@ -92,7 +175,7 @@ def derivative(loss: Loss, y: int) -> tuple[str, str]:
     p = sp.Symbol("p", positive=True)
     # σ(z) = p, e^(−z) = (1 − p)/p and e^z = p/(1 − p): the derivative in p wherever it can be
     d = d.subs(_sigma()(z), p).subs(sp.exp(-z), (1 - p) / p).subs(sp.exp(z), p / (1 - p))
-    if sp.count_ops(d) <= SIMPLIFY_MAX_OPS:
+    if _simplifiable(sp, d):
         d = sp.factor(sp.cancel(d))
     if sp.count_ops(d) > SHOW_MAX_OPS:
         raise TooLong("the derivative is too long to show")
