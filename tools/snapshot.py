@@ -7,7 +7,8 @@ runtime, the numpy wheel and the app's modules.
 The snapshot is keyed by everything it is made from; `ensure()` makes a new
 one whenever the key changes, and removes a stale one it cannot replace (no
 Chromium here): a page without a snapshot boots normally, a page with a
-stale one never exists. The format is described in assets/app/snapshot.js.
+stale one never exists. The format is described in assets/app/pyworker.js,
+which also makes it: in a worker, as the page restores it.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import vendor  # noqa: E402
 
 DIR = vendor.VENDOR / "snapshot"
 # One image for every engine: the image freezes whether wasm can suspend
-# (JSPI), and the page hides JSPI from Pyodide everywhere (snapshot.js says why).
+# (JSPI), and the page hides JSPI from Pyodide everywhere (pyworker.js says why).
 REL = "snapshot/explorer.snap"
 KEY = DIR / "key.txt"
 MANIFEST = DIR / "manifest.js"
@@ -41,13 +42,30 @@ HOME = "/home/pyodide/"
 # them keeps state from the page at import time.
 IMPORTS = """
 import numpy, numpy.linalg
-import explorer.maths, explorer.lab, explorer.state, explorer.fmt, explorer.race
-import explorer.browser.app
+import explorer.maths, explorer.lab, explorer.state, explorer.fmt, explorer.race, explorer.deep
+import explorer.browser.app, explorer.browser.worker
 import asyncio, ast, base64, bz2, concurrent.futures, copy, dis, html, html.entities, importlib.resources
 import importlib.util, inspect, ipaddress, json, locale, logging, pathlib, random, selectors, shutil, socket
 import subprocess, tempfile, textwrap, tokenize, traceback, typing, urllib.parse, zipfile
 """
 PLACEHOLDER = vendor.SNAPSHOT_PLACEHOLDER[1]
+# In a classic worker made from pyworker.js's own source, as the page makes
+# Python's worker from disk; the image comes back gzipped, as base64.
+MAKE = """async ([parts, indexURL, imports]) => {
+  const source = `(${explorerPyWorkerInstall})(self);
+onmessage = async (e) => {
+  try {
+    const made = await self.explorerWorker.make(...e.data);
+    postMessage({ made }, [made.image.buffer]);
+  } catch (err) { postMessage({ error: String(err && err.stack || err) }); }
+};`;
+  const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+  const reply = await new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.postMessage([parts, indexURL, imports]); });
+  worker.terminate();
+  if (reply.error) throw new Error(reply.error);
+  const url = await new Promise((resolve) => { const r = new FileReader(); r.onload = () => resolve(r.result); r.readAsDataURL(new Blob([reply.made.image])); });
+  return { ...reply.made, image: url.slice(url.indexOf(",") + 1) };
+}"""
 
 
 def app_sources() -> dict[str, str]:
@@ -70,10 +88,10 @@ def inputs_key() -> str:
     """Everything the snapshot is made from; any change makes a new one."""
     h = hashlib.sha256()
     for rel in ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.js", "pyodide/python_stdlib.zip",
-                "pyodide/pyodide.mjs", vendor.GENERATED_LOCK):
+                "pyodide/pyodide.mjs", "pyodide/pyodide.js", vendor.GENERATED_LOCK):
         h.update(f"{rel}={vendor.sha256_file(vendor.VENDOR / rel)}\n".encode())
     h.update(f"numpy={vendor.sha256_file(_numpy_wheel())}\n".encode())
-    for part in (app_digest(), (ROOT / "assets/app/snapshot.js").read_text(), Path(__file__).read_text()):
+    for part in (app_digest(), (ROOT / "assets/app/pyworker.js").read_text(), Path(__file__).read_text()):
         h.update(hashlib.sha256(part.encode()).hexdigest().encode())
     return h.hexdigest()
 
@@ -107,7 +125,7 @@ def zero_free_runs(image: bytes, page: int = 4096) -> list[list[int]]:
 
 
 def container(paths: list[str], blobs: list[bytes], memory: bytes | None = None, **meta) -> bytes:
-    """The snapshot's layout (see assets/app/snapshot.js): a header, then the
+    """The snapshot's layout (see assets/app/pyworker.js): a header, then the
     files and the memory image, each gzipped on its own (so the page inflates
     both at once), the image without its all-zero pages."""
     offset, entries = 0, []
@@ -141,15 +159,14 @@ def make() -> tuple[int, int]:
         (site / "parts.snap").write_bytes(container(paths, blobs))
         (site / "maker.html").write_text(
             '<!doctype html><meta charset="utf-8"><title>snapshot maker</title><link rel="icon" href="data:,">'
-            '<script src="assets/vendor/pyodide/pyodide.asm.js"></script><script src="assets/app/snapshot.js"></script>')
+            '<script src="assets/app/pyworker.js"></script>')
         url, httpd = serve_dir(site)
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 page.goto(url + "maker.html")
-                made = page.evaluate("([p, i, m]) => explorerSnapshot.make(p, i, m)",
-                                     [url + "parts.snap", url + "assets/vendor/pyodide/", IMPORTS])
+                made = page.evaluate(MAKE, [url + "parts.snap", url + "assets/vendor/pyodide/", IMPORTS])
                 browser.close()
         finally:
             httpd.shutdown()

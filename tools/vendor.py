@@ -41,15 +41,17 @@ SNAPSHOT_PLACEHOLDER = ("snapshot/manifest.js", "self.EXPLORER_SNAPSHOT = null;\
 PYSCRIPT_BUNDLE = "pyscript/pyscript.bundle.js"
 MANIFEST = "manifest.js"
 # Files a file:// page needs but cannot fetch: carried in classic scripts
-# ("packs") as base64, gzipped where that helps. Path → gzip?
+# ("packs") as base64, gzipped where that helps. Path → gzip? There Python's
+# worker is the page's own (assets/app/pyworker.js), which evaluates
+# Pyodide's classic build (pyodide.js): PyScript and pyodide.mjs serve the
+# served page only.
 PACKED = {
     "pyodide/pyodide.asm.wasm": True,
     "pyodide/python_stdlib.zip": False,  # already compressed
     "pyodide/numpy-2.0.2-1runtime-cp312-cp312-pyodide_2024_0_wasm32.whl": False,
     "pyodide/pyodide-lock.json": True,
-    "pyodide/pyodide.mjs": True,
+    "pyodide/pyodide.js": True,
     "pyodide/pyodide.asm.js": True,
-    PYSCRIPT_BUNDLE: True,
     "bokeh/bokeh.min.js": True,
 }
 # Loaded on first use, not at boot (SymPy for "your own loss"): packed for
@@ -80,7 +82,7 @@ PLAN = {
         "spec": "pyodide@0.27.7",
         "files": {
             f"package/{name}": f"pyodide/{name}"
-            for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+            for name in ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
         },
         # Read while vendoring (to verify the wheels), not shipped.
         "official_lock": "package/pyodide-lock.json",

@@ -1,11 +1,13 @@
 // Page layer, before Python: the one boot path. First paint from the baked
-// default state, then Python, restored from a memory snapshot where one fits
-// (the policy below) or booted normally. Classic script: it must run on file://.
+// default state; meanwhile Python starts in a Web Worker (pyworker.js),
+// restored from a memory snapshot where one fits (the policy below) or
+// booted normally, and talks to the page through bridge.js. Classic script:
+// it must run on file://.
 //
 // Its helpers, loaded before it: progress.js (progress bar, time limits,
 // failure panel), runtime.js (where the runtime's files come from, by mode),
-// snapshot.js (reading and restoring a snapshot), paint.js (embedding the
-// baked figures) and panels.js (the panels below the explorer, on demand).
+// paint.js (embedding the baked figures), panels.js (the panels below the
+// explorer, on demand), pyworker.js (the worker's own code) and bridge.js.
 "use strict";
 (function () {
   const html = document.documentElement;
@@ -14,18 +16,17 @@
   const P = window.explorerProgress;
   const R = window.explorerRuntime;
   const CACHE_NAME = "explorer-snapshot";
-
-  let snapshot = Promise.resolve(null);
-  let nativeJspi = false;
-  let pyodide;
+  // PyScript's plugins that would touch the page (its error overlay among them): the page has its own.
+  const PYSCRIPT_PLUGINS = ["!codemirror", "!deprecations-manager", "!donkey", "!error", "!py-editor", "!py-game",
+    "!py-terminal"];
+  let bootNote = ""; // why a snapshot was not used, for people and tests
+  let prefetchSnapshot = "";
   let markPainted;
   const painted = new Promise((resolve) => { markPainted = resolve; });
   const parsed = new Promise((resolve) => {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
   });
-  let prefetchSnapshot = "";
-  let bootNote = ""; // why a snapshot was not used, for people and tests
 
   function ready() {
     if (!P.finish()) return;
@@ -33,64 +34,46 @@
     prefetchLater();
   }
 
-  // Python's output before PyScript has said where it goes, then passed on.
-  const output = { held: [], sink: null };
-  function emit(stream, text) {
-    if (output.sink) output.sink[stream](text);
-    else output.held.push([stream, text]);
-  }
-  function handOver(options) {
-    output.sink = { stdout: options.stdout || console.log, stderr: options.stderr || console.warn };
-    for (const [stream, text] of output.held.splice(0)) output.sink[stream](text);
-    return pyodide;
-  }
-
-  // -- the snapshot policy (snapshot.js does the reading and restoring) --------
-  // Fetched only where it costs no download that delays this visit: always
-  // from disk and in the single file (the bytes are here) and from a server on
+  // -- the snapshot policy ------------------------------------------------------
+  // Used only where it costs no download that delays this visit: always from
+  // disk and in the single file (the bytes are here) and from a server on
   // this machine; from any other server only out of the Cache API (a repeat
   // visit), while a first visit boots normally and fetches it when idle, for
-  // the next one. `?snapshot=0|1`: never / always.
-  async function loadSnapshot() {
+  // the next one. `?snapshot=0|1`: never / always. The worker reads and
+  // restores it; here only where to look is decided.
+  async function snapshotPlan(mode) {
     const info = window.EXPLORER_SNAPSHOT;
     const want = params.get("snapshot");
-    const S = window.explorerSnapshot;
-    const mode = R.mode();
-    if (!info || !S || want === "0" || mode === "cdn") return null;
-    const path = R.V + info.file;
-    let bytes;
-    if (mode === "vendored") {
-      const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
-      // Kept in the Cache API rather than looked up in the HTTP cache: a miss
-      // there (fetch's only-if-cached) is logged as an error on the console.
-      const url = `${path}?v=${info.app_digest.slice(0, 16)}`;
-      const store = !local && want !== "1" && window.caches ? await caches.open(CACHE_NAME).catch(() => null) : null;
-      const r = store ? await store.match(url).catch(() => null) : (local || want === "1") ? await fetch(url) : null;
-      if (!r || !r.ok) {
-        if (store) prefetchSnapshot = url;
-        return null;
-      }
-      bytes = new Uint8Array(await r.arrayBuffer());
-    } else {
-      if (mode === "single" && !R.packEntry(path)) return null; // lite.html carries none
-      bytes = await R.unpackFromDisk(path);
+    if (!info || want === "0" || mode === "cdn") return null;
+    const baked = window.EXPLORER_BAKED;
+    if (info.app_digest !== baked.app_digest) { // not made from the Python this page runs
+      bootNote = "booting without the snapshot (it was made from other Python sources)";
+      return null;
     }
-    await painted; // inflating takes a core, which the first paint needs more
-    // Off the main thread except in WebKit (see snapshot.js: inflate), the one
-    // engine without JSPI of its own.
-    const snap = await S.open(bytes, nativeJspi);
-    performance.mark("explorer:snapshot-read");
-    return { snap, compiled: S.compile(snap) };
+    const path = R.V + info.file;
+    if (mode === "vendored") {
+      const url = R.abs(`${path}?v=${info.app_digest.slice(0, 16)}`);
+      const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
+      if (local || want === "1") return { url };
+      if (!window.caches) return null;
+      prefetchSnapshot = url;
+      return { url, cache: CACHE_NAME };
+    }
+    if (mode === "single" && !R.packEntry(path)) return null; // lite.html carries none
+    const packs = await R.packs([path]);
+    return { pack: packs[path] };
   }
 
-  // For the next visit: this version of the snapshot replaces any older one.
+  // For the next visit: unless the Cache API has it already, this version of
+  // the snapshot is fetched when the page is idle and replaces any older one.
   function prefetchLater() {
     if (!prefetchSnapshot) return;
     const go = async () => {
       try {
+        const store = await caches.open(CACHE_NAME);
+        if (await store.match(prefetchSnapshot)) return;
         const r = await fetch(prefetchSnapshot, { priority: "low" });
         if (!r.ok) return;
-        const store = await caches.open(CACHE_NAME);
         for (const old of await store.keys()) await store.delete(old);
         await store.put(prefetchSnapshot, r);
       } catch (e) { /* offline, or storage refused: the next visit boots normally too */ }
@@ -99,41 +82,109 @@
     else setTimeout(go, 2000);
   }
 
-  async function bootPyodide(pyodideModule) {
-    const { loadPyodide } = await pyodideModule;
-    const options = { indexURL: R.abs(R.PY), stdout: (t) => emit("stdout", t), stderr: (t) => emit("stderr", t) };
-    const s = await snapshot.catch((e) => { console.warn(`explorer: snapshot unreadable (${e.message})`); return null; });
+  // -- Python's worker ------------------------------------------------------------
+  // What the worker is told when it says hello: where the runtime is, the
+  // snapshot's verdict, the app's sources; from packs, the files themselves.
+  async function startMessage(mode) {
     await parsed; // baked.js (deferred) has run
-    if (s && s.snap.meta.app_digest === window.EXPLORER_BAKED.app_digest) {
-      let hook;
-      try {
-        const compiled = await s.compiled;
-        hook = window.explorerSnapshot.hookNextModule(s.snap, compiled, true);
-        const py = await loadPyodide({ ...options, _loadSnapshot: s.snap.memory() });
-        window.explorerSnapshot.afterRestore(py, s.snap.meta);
-        html.dataset.boot = "snapshot";
-        performance.mark("explorer:restored");
-        return py;
-      } catch (e) {
-        if (hook) hook.unhook();
-        bootNote = `booting without the snapshot (${(hook && hook.seen.refused) || e.message})`;
-        console.warn(`explorer: ${bootNote}`);
-      }
+    const baked = window.EXPLORER_BAKED;
+    const message = {
+      x: "start", indexURL: R.indexURL(), appDigest: baked.app_digest, numpyWheel: R.NUMPY_WHEEL,
+      appFiles: baked.app_files, mainPy: baked.app_files["py/main.py"],
+    };
+    if (mode === "file" || mode === "single") {
+      await painted; // from disk the packs are scripts to parse: after the first paint
+      const [snapshot, packs] = await Promise.all([snapshotPlan(mode), R.packs(R.BOOT_PACKS)]);
+      return { ...message, snapshot, packs };
     }
-    html.dataset.boot = "normal";
-    return loadPyodide(options);
+    return { ...message, snapshot: await snapshotPlan(mode) };
   }
 
-  async function startPython(runtime) {
-    const [pyscript, interpreter] = R.mode() === "cdn" ? [R.CDN.pyscript, R.CDN.pyodide]
-      : [(await runtime)[0], R.abs(R.STAND_IN)];
-    const script = document.createElement("script");
-    script.type = "py";
-    script.async = true;
-    script.textContent = window.EXPLORER_BAKED.app_files["py/main.py"];
-    script.setAttribute("config", JSON.stringify({ ...window.EXPLORER_BAKED.pyscript_config, interpreter }));
-    document.body.appendChild(script);
-    await import(pyscript); // PyScript finds the script element and boots Pyodide
+  // The worker's messages during the boot (bridge.js handles the rest).
+  function handlers(mode) {
+    let start = null;
+    return {
+      hello: async () => {
+        helloSeen = true;
+        start ||= startMessage(mode);
+        window.explorerBridge.send(await start);
+      },
+      stage: (d) => P.stage(d.name),
+      boot: (d) => {
+        html.dataset.boot = d.kind;
+        if (d.note) bootNote = d.note;
+      },
+      fail: (d) => P.fail(d.what),
+      listening: async () => {
+        await painted; // Python's first patch writes to the explorer's figures
+        window.explorerBridge.send({
+          x: "init", hash: location.hash, search: Object.fromEntries(params),
+          reducedMotion: matchMedia("(prefers-reduced-motion: reduce)").matches,
+          labData: window.EXPLORER_BAKED.lab_data,
+        });
+      },
+      need: async (d) => {
+        try {
+          window.explorerBridge.send({ x: "files", id: d.id, packs: await R.packs(d.paths) });
+        } catch (e) {
+          window.explorerBridge.send({ x: "files", id: d.id, error: e.message });
+        }
+      },
+    };
+  }
+
+  let helloSeen = false; // the worker's script runs: a failure after this is not a refusal
+
+  function refused(e) {
+    const why = (e && e.message) || String(e || "it did not start");
+    if (helloSeen) {
+      P.fail(`Python stopped while starting (${why}).`);
+      return;
+    }
+    P.fail(`This browser would not start Python in a background worker (${why}).`,
+      "Open the page in a current Chrome, Edge, Firefox or Safari, with JavaScript and web workers allowed.");
+  }
+
+  function watch(worker) {
+    // A worker that dies, or whose script cannot run at all, says so here.
+    worker.addEventListener("error", (e) => {
+      e.preventDefault();
+      if (html.dataset.state === "loading") refused(e.message ? new Error(e.message) : null);
+    });
+  }
+
+  // Served (vendored or a CDN fork): PyScript's worker runs py/main.py, with
+  // pyworker.mjs as its interpreter.
+  async function startWithPyScript(mode) {
+    const config = document.createElement("py-config");
+    config.setAttribute("type", "json");
+    config.textContent = JSON.stringify({ plugins: PYSCRIPT_PLUGINS });
+    document.head.appendChild(config);
+    const core = await import(mode === "cdn" ? R.CDN.pyscript : R.abs(R.V + "pyscript/pyscript.bundle.js"));
+    await parsed;
+    core.hooks.main.onWorker.add((wrap, worker) => {
+      watch(worker);
+      window.explorerBridge.connect(worker, handlers(mode));
+    });
+    const main = R.blobURL(window.EXPLORER_BAKED.app_files["py/main.py"], "text/plain");
+    const { packages_cache } = window.EXPLORER_BAKED.pyscript_config;
+    // PyScript takes only a scheme:// URL as the interpreter's.
+    core.PyWorker(main, { version: R.abs("assets/app/pyworker.mjs"), config: { packages_cache }, async: true })
+      .catch(refused);
+  }
+
+  // From disk and in the single file: a classic worker from pyworker.js's own source.
+  function startOwnWorker(mode) {
+    const source = `(${window.explorerPyWorkerInstall})(self);\nself.explorerWorker.runOwn();\n`;
+    let worker;
+    try {
+      worker = new Worker(R.blobURL(source, "text/javascript"));
+    } catch (e) {
+      refused(e);
+      return;
+    }
+    watch(worker);
+    window.explorerBridge.connect(worker, handlers(mode));
   }
 
   async function firstPaint() {
@@ -143,33 +194,6 @@
     return out;
   }
 
-  // Started at once (this script runs in <head>, before the body is parsed):
-  // which copy of the runtime to use, BokehJS, and the big downloads.
-  let runtime;
-  const early = (async () => {
-    // Before anything can start Pyodide (snapshot.js says why).
-    if (typeof WebAssembly === "object" && window.explorerSnapshot) nativeJspi = window.explorerSnapshot.hideJspi();
-    const mode = R.detectMode();
-    html.dataset.mode = mode;
-    const python = mode !== "cdn" && typeof WebAssembly === "object";
-    let pyodideModule = null; // from packs, R.prepare imports it
-    if (python && mode === "vendored") pyodideModule = R.startDownloads();
-    else if (python) R.installStandIn();
-    // From disk its pack is a script to parse: after the first paint, like the others.
-    snapshot = mode === "vendored" ? loadSnapshot() : painted.then(loadSnapshot);
-    // numpy's wheel only where no snapshot brings numpy along (a cache lookup decides).
-    const wheel = () => R.preload(R.NUMPY_WHEEL, "fetch");
-    if (mode === "vendored") snapshot.then((s) => { if (!s) wheel(); }, wheel);
-    if (python) {
-      runtime = painted.then(() => R.prepare(pyodideModule));
-      pyodide = runtime.then(([, module]) => bootPyodide(module));
-      pyodide.catch(() => {}); // reported through PyScript, which awaits it
-    }
-    await R.loadBokeh();
-  })();
-  early.catch(() => {}); // reported by start(), once the page can show it
-
-  let figures;
   async function start() {
     if (!window.EXPLORER_BAKED) {
       P.fail("A file of the page is missing: assets/app/baked.js.");
@@ -179,27 +203,37 @@
     const paint = window.explorerPaint;
     if (paint.isDefaultHash()) paint.fillReadouts(window.EXPLORER_BAKED.readouts);
     if (typeof WebAssembly !== "object" || !("noModule" in HTMLScriptElement.prototype) ||
-        typeof DecompressionStream !== "function") {
-      P.fail("This browser cannot run Python in a page: it lacks WebAssembly, JavaScript modules or " +
+        typeof DecompressionStream !== "function" || typeof Worker !== "function") {
+      P.fail("This browser cannot run Python in a page: it lacks WebAssembly, JavaScript modules, web workers or " +
         "DecompressionStream.", "Open the page in a current Chrome, Edge, Firefox or Safari.");
       return;
     }
-    figures = early.then(firstPaint);
+    const figures = bokeh.then(firstPaint);
     figures.then(markPainted, markPainted);
     figures.catch((e) => P.fail(`The figures could not be drawn (${e.message}).`));
-    try {
-      await early;
-    } catch (e) {
-      P.fail(`The figures could not be drawn (${e.message}).`);
-      return;
-    }
-    P.stage("runtime");
-    startPython(runtime).catch((e) => P.fail(`The Python runtime could not be loaded (${e.message}).`));
+    P.stage("runtime"); // its time limit starts now; the worker reports the stages after it
   }
 
-  window.explorerBoot = { stage: P.stage, fail: P.fail, ready, figures: () => figures,
-    loadPyodide: handOver, bootNote: () => bootNote,
-    python: () => pyodide }; // the Pyodide instance, for tests and benchmarks
+  // Started at once (this script runs in <head>, before the body is parsed):
+  // BokehJS for the first paint and, beside it, Python's worker.
+  const mode = R.detectMode();
+  html.dataset.mode = mode;
+  const bokeh = R.loadBokeh();
+  bokeh.catch(() => {}); // reported by start(), once the page can show it
+  if (typeof WebAssembly === "object" && typeof Worker === "function") {
+    if (mode === "vendored" || mode === "cdn") {
+      startWithPyScript(mode).catch((e) => P.fail(`The Python runtime could not be loaded (${e.message}).`));
+    } else {
+      startOwnWorker(mode);
+    }
+  }
+
+  window.explorerBoot = {
+    stage: P.stage, fail: P.fail, ready, bootNote: () => bootNote,
+    figures: () => painted,
+    python: (code) => window.explorerBridge.python(code), // tests and benchmarks
+    wasmBytes: () => window.explorerBridge.wasmBytes(),
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -112,25 +112,32 @@
     return (window.EXPLORER_BAKED.panel_keys[panel] || []).some((k) => given.has(k));
   }
 
+  // One task between figures: a panel of four figures is four short tasks for
+  // BokehJS to build, not one long one that would stall whatever moves.
+  const nextTask = () => (window.scheduler && scheduler.yield ? scheduler.yield()
+    : new Promise((resolve) => setTimeout(resolve, 0)));
+
   async function embed(docid) {
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);
     if (docid === "explorer" ? !isDefaultHash() : namesOwnKeys(docid)) blankData(docs);
-    await window.Bokeh.embed.embed_items(docs, baked.render_items.filter((r) => r.docid === docid));
-    const doc = window.Bokeh.documents[window.Bokeh.documents.length - 1];
+    const { Document } = window.Bokeh.require("document");
+    const doc = Document.from_json(docs[docid]);
+    const item = baked.render_items.find((r) => r.docid === docid);
+    const roots = [...doc.roots()]; // a copy: the document's own list changes below
+    const hosts = roots.map((r) => $(item.roots[r.id]));
+    // The first figure is built with the document, each other one when it is added back.
+    for (const r of roots.slice(1)) doc.remove_root(r);
+    await window.Bokeh.embed.add_document_standalone(doc, hosts[0], hosts);
+    for (const r of roots.slice(1)) {
+      await nextTask();
+      doc.add_root(r);
+    }
+    window.explorerBridge.register(roots);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme(doc, baked.theme));
     return { doc };
   }
 
-  // A one-image ColumnDataSource's new data. BokehJS's image glyph takes an
-  // NDArray only, and Pyodide 0.27 cannot hand one back to Python (it does not
-  // know the typed-array subclass), so it is made here from Python's flat copy.
-  function setImage(source, flat, height, width, place) {
-    const { ndarray } = window.Bokeh.require("core/util/ndarray");
-    source.data = { image: [ndarray(flat, { shape: [height, width], dtype: "float64" })],
-      x: [place.x], y: [place.y], dw: [place.dw], dh: [place.dh] };
-  }
-
-  window.explorerPaint = { embed, fillReadouts, isDefaultHash, setImage };
+  window.explorerPaint = { embed, fillReadouts, isDefaultHash };
 })();

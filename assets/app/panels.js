@@ -3,11 +3,13 @@
 // Classic script: it must run on file://.
 //
 // Before `ready` only the explorer is painted and live. A panel below it is
-// painted (its baked Bokeh document embedded) and then bound by Python when
-// it first comes near the viewport, when the browser has been idle for a
-// while after `ready`, or at once when something needs it: a URL or a link
-// naming one of its hash keys, or the kiosk demo (explorerPanels.want).
-// <html data-<name>-panel="loading|ready"> tells tests and kiosks where each stands.
+// painted (its baked Bokeh document embedded, one figure per task) and then
+// bound by Python when it first comes near the viewport or has been scrolled
+// past, when the browser has been idle for a while after `ready`, or at once
+// when something needs it: a URL or a link naming one of its hash keys, or
+// the kiosk demo (explorerPanels.want). Every panel is painted soon after
+// `ready` in any case, so <html data-<name>-panel="loading|ready"> always
+// moves on from "loading"; tests and kiosks read it.
 "use strict";
 (function () {
   const html = document.documentElement;
@@ -23,7 +25,6 @@
   const NEAR_MARGIN = "0px 0px 25% 0px";
   const state = {}; // name → { requested, painted: Promise }
   let live = false; // the explorer is ready: panels may load
-  let binder = null; // Python's: bind(name, doc)
 
   for (const name of Object.keys(SECTIONS)) {
     html.dataset[`${name}Panel`] = "loading";
@@ -51,7 +52,7 @@
     if (!s.painted) {
       s.painted = window.explorerPaint.embed(name).then((out) => {
         performance.mark(`explorer:${name}-paint`);
-        if (binder) binder(name, out.doc); // Python marks the panel ready once bound
+        window.explorerBridge.panelPainted(name); // Python marks the panel ready once bound
         return out;
       });
       s.painted.catch((e) => {
@@ -68,40 +69,68 @@
     return s.painted;
   }
 
+  // Near: within a quarter of a viewport below the visible part, or above it
+  // (a reader who jumped past a panel, e.g. to the end of the text, has still
+  // brought it in: the observer says nothing for a jump from below to above).
   function whenNear() {
-    if (!window.IntersectionObserver) return Object.keys(SECTIONS).forEach(want);
-    const io = new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        if (!e.isIntersecting) continue;
-        io.unobserve(e.target);
-        want(e.target.dataset.panel);
+    const pending = () => Object.entries(SECTIONS).filter(([name]) => !state[name].painted);
+    const check = () => {
+      for (const [name, id] of pending()) {
+        const section = document.getElementById(id);
+        if (section && section.getBoundingClientRect().top < innerHeight * 1.25) want(name);
       }
-    }, { rootMargin: NEAR_MARGIN });
-    for (const [name, id] of Object.entries(SECTIONS)) {
-      const section = document.getElementById(id);
-      if (!section) continue;
-      section.dataset.panel = name;
-      io.observe(section);
+      if (!pending().length) window.removeEventListener("scroll", onScroll);
+    };
+    let queued = false;
+    const onScroll = () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; check(); });
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    if (window.IntersectionObserver) {
+      const io = new IntersectionObserver((entries) => {
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          io.unobserve(e.target);
+          want(e.target.dataset.panel);
+        }
+      }, { rootMargin: NEAR_MARGIN });
+      for (const [name, id] of Object.entries(SECTIONS)) {
+        const section = document.getElementById(id);
+        if (!section) continue;
+        section.dataset.panel = name;
+        io.observe(section);
+      }
     }
+    check();
   }
 
   // Something is moving: a race, a sweep, a course, the kiosk demo.
   const busy = () => ["race", "lab", "deep", "demo"].some((k) => html.dataset[k] === "running") ||
     document.getElementById("sweep")?.getAttribute("aria-pressed") === "true";
   // A real idle period has this much time left; the gaps between an
-  // animation's frames have less, and a panel's paint is one long task that
-  // would stall the animation.
+  // animation's frames have less. Each figure is a short task of its own, so
+  // a panel whose turn has waited IDLE_PATIENCE_MS is painted anyway: a page
+  // that animates without pause still gets every panel.
   const IDLE_MS = 40;
+  const IDLE_PATIENCE_MS = 5000;
 
-  // One panel per idle period, in page order, so no single task grows with their number.
+  // One panel at a time, in page order.
   function whenIdle() {
+    let waitingSince = null;
     const next = (deadline) => {
       const name = Object.keys(SECTIONS).find((n) => !state[n].painted);
       if (!name) return;
-      if (busy() || (deadline && deadline.timeRemaining() < IDLE_MS)) return later();
+      waitingSince ??= performance.now();
+      const patient = performance.now() - waitingSince < IDLE_PATIENCE_MS;
+      if (patient && (busy() || (deadline && !deadline.didTimeout && deadline.timeRemaining() < IDLE_MS))) {
+        return later();
+      }
+      waitingSince = null;
       want(name).then(later, later);
     };
-    const later = () => (window.requestIdleCallback ? requestIdleCallback(next) : setTimeout(next, 500));
+    const later = () => (window.requestIdleCallback ? requestIdleCallback(next, { timeout: 1000 }) : setTimeout(next, 500));
     if (IDLE_AFTER_MS !== null) setTimeout(later, IDLE_AFTER_MS);
   }
 
@@ -127,9 +156,5 @@
   });
   window.addEventListener("hashchange", () => { for (const name of named(location.hash)) want(name); });
 
-  window.explorerPanels = {
-    start, want, names: () => Object.keys(SECTIONS),
-    // Python's binder, set once its app has started.
-    bindWith(fn) { binder = fn; },
-  };
+  window.explorerPanels = { start, want, names: () => Object.keys(SECTIONS) };
 })();

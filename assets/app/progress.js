@@ -1,6 +1,6 @@
 // Page layer, before Python: the loading progress bar, its per-stage time
 // limits, and the failure panel. Classic script: it must run on file://.
-// boot.js drives it; Python reports its own stages through explorerBoot.
+// boot.js drives it; Python's worker reports its own stages through it.
 "use strict";
 (function () {
   const html = document.documentElement;
@@ -30,8 +30,11 @@
 
   function $(id) { return document.getElementById(id); }
 
+  let reached = -1;
   function stage(name) {
-    if (html.dataset.state !== "loading") return;
+    // Never backwards: the page and Python's worker each report what they reach.
+    if (html.dataset.state !== "loading" || ORDER.indexOf(name) <= reached) return;
+    reached = ORDER.indexOf(name);
     performance.mark(`explorer:${name}`);
     const bar = $("bootBar");
     const label = $("bootStage");

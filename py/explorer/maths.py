@@ -89,6 +89,11 @@ def point(z: float, y: int) -> dict:
     return {k: (bool(v) if k == "clamped" else float(v)) for k, v in out.items()}
 
 
+# The plots' fixed vertical extents (the figures are built with them; the
+# browser layer hides a point drawn unclipped once it leaves them).
+LOSS_Y_MAX = 9.0   # CE at z = ±8 (the default range) is 8.0003: stays in view
+GRAD_Y_MAX = 1.05  # |∂/∂z| of CE and MSE never exceeds 1
+GRAD_LOG_Y_MAX = 2.0
 LOSS_CURVE_POINTS = 401
 GRAD_CURVE_POINTS = 601
 

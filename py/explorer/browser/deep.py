@@ -9,12 +9,12 @@ reached (never longer than a frame's budget) and shows that epoch.
 """
 from __future__ import annotations
 
-import js
+import html
 
 from .. import deep, lab
 from ..race import seconds_for
 from ..state import State, parse_deep_lr, parse_deep_seed
-from .plumbing import js_obj, parse_field, set_image
+from .plumbing import parse_field
 from .store import Change
 
 FRAME_BUDGET_MS = 6.0    # the app's work per animation frame while the course plays: figures, then training
@@ -32,25 +32,20 @@ SELECTS = (("deepData", "deep_data", len(deep.DATASETS), 0), ("deepDepth", "deep
 
 
 class DeepPanel:
-    def __init__(self, page, clock, store, doc):
+    def __init__(self, page, clock, store):
         self.page, self.clock, self.store = page, clock, store
-        self.section = js.document.getElementById("deep")
         self.el = page.elements("deepData", "deepDepth", "deepAct", "deepLr", "deepLrMsg", "deepSeed",
                                 "deepSeedMsg", "deepRun", "deepStep", "deepReset", "deepEpoch", "deepStatus",
                                 "deepCE", "deepMSE", "deepOwn", "deepHeadline", "deepAccCE", "deepAccMSE",
-                                "deepAccOwn", "deepLossCE", "deepLossMSE", "deepLossOwn")
-        self.tbody = js.document.querySelector("#deepLayers tbody")
-        m = doc.get_model_by_name
-        self.m = {n: m(n) for n in ("deep_layers", "deep_history", "deep_now", "deep_epoch_x", "deep_grad_y",
-                                    "deep_layer_x", "deep_points", "deep_own_key_grad", "deep_own_key_acc",
-                                    *(f"deep_map_{r}{part}" for r in MAP_RUNNERS for part in ("", "_x", "_y")))}
-        self.own_cells = list(js.document.querySelectorAll("#deep [data-own]"))
+                                "deepAccOwn", "deepLossCE", "deepLossMSE", "deepLossOwn", "deepLayersBody")
+        self.m = page.models("deep_layers", "deep_history", "deep_now", "deep_epoch_x", "deep_grad_y",
+                             "deep_layer_x", "deep_points", "deep_own_key_grad", "deep_own_key_acc",
+                             *(f"deep_map_{r}{part}" for r in MAP_RUNNERS for part in ("", "_x", "_y")))
         self.own_loss = None  # your loss (explorer.ownloss.Loss): a third runner when set
         self.data = deep.datasets()
         self.course: deep.Course | None = None
         self.grid = None
         self.cells: list = []
-        self._written: dict[str, tuple] = {}
         self._status = ""
         self.shown = 0
         self.streamed = 0
@@ -74,30 +69,30 @@ class DeepPanel:
             self.reset()
         e = self.el
         if change.typing != "deepLr":
-            e["deepLr"].value = f"{new.deep_lr:g}"
+            e["deepLr"].value(f"{new.deep_lr:g}")
         if change.typing != "deepSeed":
-            e["deepSeed"].value = str(new.deep_seed)
+            e["deepSeed"].value(str(new.deep_seed))
         for el_id, attr, _, _ in SELECTS:
-            e[el_id].value = str(getattr(new, attr))
+            e[el_id].value(str(getattr(new, attr)))
 
     def set_own_loss(self, loss) -> None:
         """Your loss changed: the course starts over, with it as a third runner (or without)."""
         self.own_loss = loss
-        for el in self.own_cells:
-            el.hidden = loss is None
-        self.m["deep_own_key_grad"].visible = self.m["deep_own_key_acc"].visible = loss is not None
+        self.page.select("#deep [data-own]", "hidden", loss is None)
+        for key in ("deep_own_key_grad", "deep_own_key_acc"):
+            self.m[key].set(visible=loss is not None)
         if self.course is not None:
             self.reset()
 
     def _show_points(self, index: int) -> None:
         x, y = self.data[deep.DATASETS[index]]
-        self.m["deep_points"].data = js_obj(deep.points_rows(x, y))
+        self.m["deep_points"].data(deep.points_rows(x, y))
         box = deep.map_box(x)
         self.grid = (box, deep.map_grid(box))
         x0, x1, y0, y1 = box
         for r in MAP_RUNNERS:
-            self.m[f"deep_map_{r}_x"].setv(js_obj({"start": x0, "end": x1}))
-            self.m[f"deep_map_{r}_y"].setv(js_obj({"start": y0, "end": y1}))
+            self.m[f"deep_map_{r}_x"].set(start=x0, end=x1)
+            self.m[f"deep_map_{r}_y"].set(start=y0, end=y1)
 
     def _new_course(self) -> None:
         st = self.store.state
@@ -108,27 +103,20 @@ class DeepPanel:
         self._range = None
         if len(self.cells) != self.course.layers or len(self.cells[0]) != len(self.course.runners):
             self._build_table(self.course.layers, len(self.course.runners))
-            self.m["deep_layer_x"].end = self.course.layers + 0.3
+            self.m["deep_layer_x"].set(end=self.course.layers + 0.3)
 
     def _build_table(self, layers: int, runners: int) -> None:
-        """One row per weight matrix, input side first; cells written as text only."""
-        doc = js.document
-        self.tbody.replaceChildren()
-        self.cells = []
+        """One row per weight matrix, input side first; its cells (ids deepLayer<i>_<j>) written as text only."""
+        rows = []
         for i in range(layers):
-            tr = doc.createElement("tr")
-            th = doc.createElement("th")
-            th.scope = "row"
-            th.textContent = f"W{i + 1}" + (" (input side)" if i == 0 else " (output)" if i == layers - 1 else "")
-            tr.appendChild(th)
-            row = []
-            for _ in range(runners):
-                td = doc.createElement("td")
-                tr.appendChild(td)
-                row.append(td)
-            self.tbody.appendChild(tr)
-            self.cells.append(row)
-        self._written = {k: v for k, v in self._written.items() if not k.startswith("cell")}
+            name = f"W{i + 1}" + (" (input side)" if i == 0 else " (output)" if i == layers - 1 else "")
+            cells = "".join(f'<td id="deepLayer{i}_{j}"></td>' for j in range(runners))
+            rows.append(f'<tr><th scope="row">{html.escape(name)}</th>{cells}</tr>')
+        self.el["deepLayersBody"].html("".join(rows))
+        self.cells = [[self.page.el(f"deepLayer{i}_{j}") for j in range(runners)] for i in range(layers)]
+        for row in self.cells:  # new elements: nothing written to them yet
+            for td in row:
+                td._seen.clear()
 
     def show(self, k: int, maps: bool = True) -> None:
         self._show_history(k)
@@ -140,49 +128,48 @@ class DeepPanel:
         """The accuracy plot up to epoch k and the per-layer gradient plot at epoch k."""
         c = self.course
         if k > self.streamed:
-            self.m["deep_history"].stream(js_obj(deep.history_rows(c, self.streamed + 1, k + 1)))
+            self.m["deep_history"].stream(deep.history_rows(c, self.streamed + 1, k + 1))
         elif k < self.streamed or k == 0:
-            self.m["deep_history"].data = js_obj(deep.history_rows(c, 0, k + 1))
+            self.m["deep_history"].data(deep.history_rows(c, 0, k + 1))
         self.streamed = k
-        self.m["deep_now"].data = js_obj(deep.now_rows(c, k))
-        self.m["deep_layers"].data = js_obj(deep.layer_rows(c, k))
+        self.m["deep_now"].data(deep.now_rows(c, k))
+        self.m["deep_layers"].data(deep.layer_rows(c, k))
         end = lab.epoch_axis_end(k)
         if end != self._epoch_end:
             self._epoch_end = end
-            self.m["deep_epoch_x"].end = end
+            self.m["deep_epoch_x"].set(end=end)
         rng = deep.layer_range(c, k)
         if rng != self._range:
             self._range = rng
-            self.m["deep_grad_y"].setv(js_obj({"start": rng[0], "end": rng[1]}))
+            self.m["deep_grad_y"].set(start=rng[0], end=rng[1])
 
     def _show_numbers(self, k: int) -> None:
         """Readouts, the layer table, the counts and the headline at epoch k."""
         c = self.course
         self.shown = k
         for key, (text, value) in deep.readouts(c, k).items():
-            self._write(key, self.el[key], text, "value", repr(value))
+            self._write(self.el[key], text, "value", repr(value))
         for i, row in enumerate(self.cells):
             for j, td in enumerate(row):
                 g = float(c.grad_norm[k, i, j])
-                self._write(f"cell{i}{j}", td, deep.readout(g), "value", repr(g))
+                self._write(td, deep.readout(g), "value", repr(g))
         for i, r in enumerate(RUNNER_IDS[:len(c.runners)]):
             n = c.revealed(i, k)
-            self._write(f"deep{r}", self.el[f"deep{r}"], "—" if k == 0 and n is None else deep.count_text(n),
+            self._write(self.el[f"deep{r}"], "—" if k == 0 and n is None else deep.count_text(n),
                         "epochs", "" if n is None else str(n))
-        self._write("deepHeadline", self.el["deepHeadline"], deep.headline(c, k), "epoch", str(k))
+        self._write(self.el["deepHeadline"], deep.headline(c, k), "epoch", str(k))
         self._show_status()
 
     def _show_maps(self, runners=None) -> None:
         """Each given runner's map (all of them by default)."""
         box, grid = self.grid
         for i in range(len(self.course.runners)) if runners is None else runners:
-            set_image(self.m[f"deep_map_{MAP_RUNNERS[i]}"], deep.map_probabilities(self.course, grid, i), box)
+            self.m[f"deep_map_{MAP_RUNNERS[i]}"].image(deep.map_probabilities(self.course, grid, i), box)
 
-    def _write(self, key: str, el, text: str, data_key: str, data: str) -> None:
-        if self._written.get(key) != (text, data):
-            self._written[key] = (text, data)
-            el.textContent = text
-            setattr(el.dataset, data_key, data)
+    @staticmethod
+    def _write(el, text: str, data_key: str, data: str) -> None:
+        el.text(text)
+        el.data(data_key, data)
 
     def _show_status(self) -> None:
         running, c = self.running, self.course
@@ -192,43 +179,45 @@ class DeepPanel:
             return
         self._status = status
         btn = self.el["deepRun"]
-        btn.textContent = "Skip to the end" if running else "Train"
-        btn.classList.toggle("running", running)
-        js.document.documentElement.dataset.deep = status
+        btn.text("Skip to the end" if running else "Train")
+        btn.toggle("running", running)
+        self.page.root("deep", status)
         if finished and not running:
             ce, mse = (deep.count_text(c.first_at_target[i]) for i in (0, 1))
             own = f", your loss {deep.count_text(c.first_at_target[2])}" if c.own is not None else ""
-            self.el["deepStatus"].textContent = (f"Depth panel finished: cross-entropy {ce}, MSE {mse}{own} to 90 % "
-                                                 f"accuracy. {deep.headline(c, self.shown)}")
+            self.el["deepStatus"].text(f"Depth panel finished: cross-entropy {ce}, MSE {mse}{own} to 90 % "
+                                       f"accuracy. {deep.headline(c, self.shown)}")
 
     # -- events → course ----------------------------------------------------
     def bind(self) -> None:
-        e, on = self.el, self.page.on
-        for el in js.document.querySelectorAll("[data-deep-control]"):
-            el.disabled = False
+        self.page.select("[data-deep-control]", "disabled", False)
+        on = self.page.on
         for el_id, attr, limit, lowest in SELECTS:
-            on(e[el_id], "change", lambda ev, i=el_id, a=attr, n=limit, lo=lowest: self._picked(i, a, n, lo))
+            on(el_id, "change", lambda ev, i=el_id, a=attr, n=limit, lo=lowest: self._picked(i, a, n, lo, ev.value),
+               read=("value",))
         for key, attr, parse in (("deepLr", "deep_lr", parse_deep_lr), ("deepSeed", "deep_seed", parse_deep_seed)):
-            on(e[key], "input", lambda ev, k=key, a=attr, p=parse: self._typed(k, a, p, commit=False))
-            on(e[key], "change", lambda ev, k=key, a=attr, p=parse: self._typed(k, a, p, commit=True))
-        on(e["deepRun"], "click", lambda ev: self.toggle())
-        on(e["deepStep"], "click", lambda ev: self.step())
-        on(e["deepReset"], "click", lambda ev: self.reset())
+            on(key, "input", lambda ev, k=key, a=attr, p=parse: self._typed(k, a, p, ev.value, commit=False),
+               read=("value",), coalesce=True)
+            on(key, "change", lambda ev, k=key, a=attr, p=parse: self._typed(k, a, p, ev.value, commit=True),
+               read=("value",))
+        on("deepRun", "click", lambda ev: self.toggle())
+        on("deepStep", "click", lambda ev: self.step())
+        on("deepReset", "click", lambda ev: self.reset())
 
-    def _picked(self, el_id: str, attr: str, limit: int, lowest: int) -> None:
-        text = str(self.el[el_id].value)
+    def _picked(self, el_id: str, attr: str, limit: int, lowest: int, text: str) -> None:
+        text = str(text or "")
         if text.isdigit() and lowest <= int(text) < limit:
             self.store.update(Change(announce=True), **{attr: int(text)})
         else:
-            self.el[el_id].value = str(getattr(self.store.state, attr))
+            self.el[el_id].value(str(getattr(self.store.state, attr)))
 
-    def _typed(self, key: str, attr: str, parse, commit: bool) -> None:
+    def _typed(self, key: str, attr: str, parse, text: str, commit: bool) -> None:
         field, st = self.el[key], self.store.state
-        value = parse_field(field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
+        value = parse_field(text, field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
         if value is None:
             return
         if commit:
-            field.value = f"{value:g}"
+            field.value(f"{value:g}")
         self.store.update(Change(typing=None if commit else key), **{attr: value})
 
     def reset(self) -> None:

@@ -5,27 +5,28 @@ SymPy is loaded the first time a loss is set (never at boot) and the stage
 is named while it loads; the numbers and curves never wait for it (they
 come from explorer.ownloss). A derivation runs only once typing has paused,
 and only for the loss and label still in use when it runs.
-`data-state` on `ownDeriv`: none, loading, ready, too-long, unavailable.
+`data-state` on `ownDeriv`: none, pending (the loss or label changed and
+its derivation is not shown yet: the old formula is dimmed), loading,
+ready, too-long, unavailable.
 """
 from __future__ import annotations
 
 import asyncio
 
-import js
-
 from .. import derive, ownloss
 from ..state import State
 
 DERIVE_DELAY_MS = 350  # after the last keystroke
-SYMPY_FILES = ("mpmath-1.3.0-1runtime-py3-none-any.whl", "sympy-1.14.0-1runtime-py3-none-any.whl")
 
 
 class Derivation:
-    def __init__(self, page, store):
+    def __init__(self, page, store, load_sympy):
         self.page, self.store = page, store
+        self._load_sympy = load_sympy  # async: SymPy imported, or an exception saying why not
         self.el = page.elements("ownDeriv", "ownDerivNote")
         self._sympy = None  # None: not asked for; a Future once loading; True once imported
         self._shown: tuple | None = None
+        self._state = "none"
         self._later = page.delay(self._derive, DERIVE_DELAY_MS)
 
     def render(self, old: State | None, new: State, change) -> None:
@@ -35,17 +36,20 @@ class Derivation:
             self._later.cancel()
             self._show("none", "", "", "")
             return
+        if self._sympy is True or self._sympy is None:
+            self.el["ownDeriv"].data("state", "pending")
         self._later.schedule()
 
     def _show(self, state: str, note: str, mathml: str, text: str) -> None:
         box = self.el["ownDeriv"]
-        box.dataset.state = state
-        box.dataset.expr = text
+        self._state = state
+        box.data("state", state)
+        box.data("expr", text)
         # MathML from SymPy's printer, built from a checked loss and checked
         # against a list of MathML elements (explorer.derive): no text a
         # learner typed is ever inserted as markup.
-        box.innerHTML = mathml
-        self.el["ownDerivNote"].textContent = note
+        box.html(mathml)
+        self.el["ownDerivNote"].text(note)
 
     def _derive(self) -> None:
         st = self.store.state
@@ -58,7 +62,8 @@ class Derivation:
                 self._sympy = asyncio.ensure_future(self._load())
             return
         key = (st.loss, st.y)
-        if key == self._shown:
+        if key == self._shown:  # back to the loss and label on show: no longer pending
+            self.el["ownDeriv"].data("state", self._state)
             return
         try:
             text, mathml = derive.derivative(ownloss.parse(st.loss), st.y)
@@ -71,18 +76,15 @@ class Derivation:
 
     async def _load(self) -> None:
         try:
-            await js.explorerRuntime.provide(js.Array.new(*SYMPY_FILES))  # from packs, off-line copies only
-            import pyodide_js
-            await pyodide_js.loadPackage(js.Array.new("mpmath", "sympy"))
-            js.performance.mark("explorer:sympy-loaded")
-            await asyncio.sleep(0)  # let the page paint before the import takes the main thread
-            import sympy  # noqa: F401
-        except Exception as exc:  # offline CDN fork, or a copy without SymPy (lite.html)
+            await self._load_sympy()
+        except Exception as exc:  # noqa: BLE001 (offline CDN fork, or a copy without SymPy: lite.html)
             self._sympy = False
-            js.console.warn(f"explorer: SymPy unavailable ({exc})")
+            self.page.warn(f"explorer: SymPy unavailable ({exc})")
             self._show("unavailable", f"The typeset derivation needs SymPy, which could not be loaded here "
                                       f"({exc}). Everything else works.", "", "")
+            self.page.channel.flush()
             return
         self._sympy = True
-        js.performance.mark("explorer:sympy-ready")
+        self.page.mark("explorer:sympy-ready")
         self._derive()
+        self.page.channel.flush()

@@ -6,26 +6,22 @@ when it is over. It only calls the panels' public methods, like a visitor.
 """
 from __future__ import annotations
 
-import js
-
 from .explorer import SWEEP_PERIOD_S
-from .plumbing import js_obj
 
 DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
 DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
 DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
 PANEL_WAIT_S = 20.0               # an act gives up on a panel that has not joined by then
 DEMO_DEEP_SIGMOID = {"deep_data": 0, "deep_depth": 3, "deep_act": 0, "deep_lr": 1.0, "deep_seed": 1}
-ACTIVITY = ("pointerdown", "keydown", "touchstart", "wheel", "input")
 
 
 class AttractMode:
-    def __init__(self, page, clock, store, explorer, race, idle_s: float, panels: dict, want):
+    def __init__(self, page, clock, store, explorer, race, idle_s: float, panels: dict):
         self.page, self.clock, self.store = page, clock, store
         self.explorer, self.race = explorer, race
         # The panels below the explorer join on demand: `panels` is the app's
-        # live dict of those that have, `want(name)` asks for one now.
-        self.panels, self._want = panels, want
+        # live dict of those that have; page.want_panel asks for one now.
+        self.panels = panels
         self._idle = page.delay(self.start, idle_s * 1000.0)
         self._act = None
         self._act_t0 = 0.0
@@ -34,8 +30,8 @@ class AttractMode:
                      self._deep_act, self._deep_hold_act, self._deep_relu_act, self._deep_relu_hold_act]
 
     def bind(self) -> None:
-        for name in ACTIVITY:
-            self.page.on(js.window, name, self._activity, {"capture": True, "passive": True})
+        # One coalesced "activity" event: a pointer, key, touch, wheel or input anywhere (bridge.js).
+        self.page.on("window", "activity", self._activity, coalesce=True)
         self._idle.schedule()
 
     @property
@@ -48,7 +44,7 @@ class AttractMode:
         self._idle.schedule()
 
     def start(self) -> None:
-        js.document.documentElement.dataset.demo = "running"
+        self.page.root("demo", "running")
         self._begin(0, self.clock.now())
         self.clock.run("demo", self._tick)
 
@@ -59,7 +55,7 @@ class AttractMode:
         self.race.pause()
         for panel in self.panels.values():
             panel.pause()
-        del js.document.documentElement.dataset.demo
+        self.page.root("demo", None)
 
     def _begin(self, index: int, now: float) -> None:
         self._act, self._act_t0 = index % len(self.acts), now
@@ -96,9 +92,9 @@ class AttractMode:
         panel = self.panels.get(name)
         if start:
             self._started = False
-            self._scroll(js.document.getElementById(name))
+            self._scroll(name)
             if panel is None:
-                self._want(name)
+                self.page.want_panel(name)
         if panel is None:
             return elapsed > PANEL_WAIT_S  # never joined: go on without it
         if not self._started:
@@ -135,11 +131,6 @@ class AttractMode:
     def _deep_relu_hold_act(self, start: bool, elapsed: float) -> bool:
         return self._hold("deep", start, elapsed, back_to_top=True)
 
-    def _scroll(self, element) -> None:
+    def _scroll(self, element_id: str | None) -> None:
         """To an element, or back to the top; a script's scroll is not a visitor's input."""
-        how = js_obj({"behavior": "auto" if self.clock.reduced_motion else "smooth", "block": "start",
-                      "top": 0})
-        if element is None:
-            js.window.scrollTo(how)
-        else:
-            element.scrollIntoView(how)
+        self.page.scroll(element_id, smooth=not self.clock.reduced_motion)

@@ -9,12 +9,10 @@ figures to update in each frame.
 """
 from __future__ import annotations
 
-import js
-
 from .. import lab
 from ..race import seconds_for
 from ..state import State, parse_lab_s, parse_lr
-from .plumbing import js_obj, parse_field
+from .plumbing import parse_field
 from .store import Change
 
 FRAME_BUDGET_MS = 3.0  # training per animation frame (~20 epochs here); the figures need the rest
@@ -32,21 +30,17 @@ RUNNER_IDS = (("ce", "CE"), ("mse", "MSE"))
 
 
 class LabPanel:
-    def __init__(self, page, clock, store, doc, table: dict):
+    def __init__(self, page, clock, store, table: dict):
         self.page, self.clock, self.store = page, clock, store
-        self.section = js.document.getElementById("lab")
         self.el = page.elements("labPair", "labS", "labSMsg", "labLr", "labLrMsg", "labRun", "labStep", "labReset",
                                 "labEpoch", "labStatus", "labCE", "labMSE",
                                 "labOwn", *(f"lab{k}{r}" for k in ("Acc", "Loss", "Grad") for _, r in RUNNER_IDS),
                                 *(f"lab{k}Own" for k in ("Acc", "Loss", "Grad")))
-        m = doc.get_model_by_name
-        self.m = {n: m(n) for n in ("lab_history", "lab_now", "lab_epoch_x", "lab_grad_y", "lab_x", "lab_y",
-                                    "lab_x_axis", "lab_y_axis", "lab_benign", "lab_malignant", "lab_runners",
-                                    "lab_own_key_acc", "lab_own_key_gnorm", "lab_own_key_data")}
-        self.own_cells = list(js.document.querySelectorAll("#lab [data-own]"))
+        self.m = page.models("lab_history", "lab_now", "lab_epoch_x", "lab_grad_y", "lab_x", "lab_y", "lab_x_axis",
+                             "lab_y_axis", "lab_benign", "lab_malignant", "lab_runners", "lab_own_key_acc",
+                             "lab_own_key_gnorm", "lab_own_key_data")
         self.table = table
         self._pairs: dict[int, tuple] = {}
-        self._written: dict[str, tuple] = {}
         self._status = ""
         self.course: lab.Course | None = None
         self.box = (0.0, 1.0, 0.0, 1.0)
@@ -72,18 +66,17 @@ class LabPanel:
             self.reset()
         e = self.el
         if change.typing != "labS":
-            e["labS"].value = f"{new.lab_s:g}"
+            e["labS"].value(f"{new.lab_s:g}")
         if change.typing != "labLr":
-            e["labLr"].value = f"{new.lab_lr:g}"
-        e["labPair"].value = str(new.lab_pair)
+            e["labLr"].value(f"{new.lab_lr:g}")
+        e["labPair"].value(str(new.lab_pair))
 
     def set_own_loss(self, loss) -> None:
         """Your loss changed: the course starts over, with it as a third runner (or without)."""
         self.own_loss = loss
-        for el in self.own_cells:
-            el.hidden = loss is None
-        self.m["lab_own_key_acc"].visible = self.m["lab_own_key_gnorm"].visible = loss is not None
-        self.m["lab_own_key_data"].visible = loss is not None
+        self.page.select("#lab [data-own]", "hidden", loss is None)
+        for key in ("lab_own_key_acc", "lab_own_key_gnorm", "lab_own_key_data"):
+            self.m[key].set(visible=loss is not None)
         if self.course is not None:
             self.reset()
 
@@ -98,12 +91,12 @@ class LabPanel:
         f1, f2 = lab.PAIRS[index]
         for name, value in (("lab_benign", 0), ("lab_malignant", 1)):
             keep = y == value
-            self.m[name].data = js_obj({"x": x2[keep, 0].tolist(), "y": x2[keep, 1].tolist()})
+            self.m[name].data({"x": x2[keep, 0], "y": x2[keep, 1]})
         x0, x1, y0, y1 = self.box
-        self.m["lab_x"].setv(js_obj({"start": x0, "end": x1}))
-        self.m["lab_y"].setv(js_obj({"start": y0, "end": y1}))
-        self.m["lab_x_axis"].axis_label = f"{f1} (standardised)"
-        self.m["lab_y_axis"].axis_label = f"{f2} (standardised)"
+        self.m["lab_x"].set(start=x0, end=x1)
+        self.m["lab_y"].set(start=y0, end=y1)
+        self.m["lab_x_axis"].set(axis_label=f"{f1} (standardised)")
+        self.m["lab_y_axis"].set(axis_label=f"{f2} (standardised)")
 
     def show(self, k: int) -> None:
         """Epoch k of the course: plots, readouts and counts."""
@@ -114,27 +107,26 @@ class LabPanel:
         """The gradient and accuracy plots up to epoch k."""
         c = self.course
         if k > self.streamed:
-            self.m["lab_history"].stream(js_obj(lab.history_rows(c, self.streamed + 1, k + 1)))
+            self.m["lab_history"].stream(lab.history_rows(c, self.streamed + 1, k + 1))
         elif k < self.streamed or k == 0:
-            self.m["lab_history"].data = js_obj(lab.history_rows(c, 0, k + 1))
+            self.m["lab_history"].data(lab.history_rows(c, 0, k + 1))
         self.streamed = k
-        self.m["lab_now"].data = js_obj(lab.now_rows(c, k))
+        self.m["lab_now"].data(lab.now_rows(c, k))
         end = lab.epoch_axis_end(k)
         if end != self._epoch_end:
             self._epoch_end = end
-            self.m["lab_epoch_x"].end = end
+            self.m["lab_epoch_x"].set(end=end)
         floor = lab.grad_range(c, k + 1)[0]
         if floor != self._grad_floor:
             self._grad_floor = floor
-            self.m["lab_grad_y"].start = floor
+            self.m["lab_grad_y"].set(start=floor)
 
     def _show_data(self, k: int) -> None:
         """The data plot's regions and boundaries, the readouts and counts at epoch k."""
         c = self.course
         self.shown = k
-        self.m["lab_runners"].data = js_obj(lab.runner_rows(c, k, self.box))
-        # Written only when changed, from what Python remembers: every DOM
-        # access from Python allocates on both sides, and this runs every frame.
+        self.m["lab_runners"].data(lab.runner_rows(c, k, self.box))
+        # Written only when changed (the page's elements remember what they were sent).
         for key, (text, value) in lab.readouts(c, k).items():
             self._write(key, text, "value", repr(value))
         for i, r in enumerate(("CE", "MSE", "Own")[:len(c.runners)]):
@@ -144,11 +136,9 @@ class LabPanel:
         self._show_status()
 
     def _write(self, key: str, text: str, data_key: str, data: str) -> None:
-        if self._written.get(key) != (text, data):
-            self._written[key] = (text, data)
-            el = self.el[key]
-            el.textContent = text
-            setattr(el.dataset, data_key, data)
+        el = self.el[key]
+        el.text(text)
+        el.data(data_key, data)
 
     def _show_status(self) -> None:
         running = self.running
@@ -159,42 +149,42 @@ class LabPanel:
             return
         self._status = status
         btn = self.el["labRun"]
-        btn.textContent = "Skip to the end" if running else "Train"
-        btn.classList.toggle("running", running)
-        js.document.documentElement.dataset.lab = status
+        btn.text("Skip to the end" if running else "Train")
+        btn.toggle("running", running)
+        self.page.root("lab", status)
         if finished and not running:
             ce, mse = (lab.count_text(c.first_at_target[i]) for i in (0, 1))
             own = f", your loss {lab.count_text(c.first_at_target[2])}" if c.own is not None else ""
-            self.el["labStatus"].textContent = f"Lab finished: cross-entropy {ce}, MSE {mse}{own} to 90 % accuracy."
+            self.el["labStatus"].text(f"Lab finished: cross-entropy {ce}, MSE {mse}{own} to 90 % accuracy.")
 
     # -- events → lab -------------------------------------------------------
     def bind(self) -> None:
-        e, on = self.el, self.page.on
-        for el in js.document.querySelectorAll("[data-lab-control]"):
-            el.disabled = False
-        on(e["labPair"], "change", self._pair_picked)
+        self.page.select("[data-lab-control]", "disabled", False)
+        on = self.page.on
+        on("labPair", "change", lambda ev: self._pair_picked(ev.value), read=("value",))
         for key, parse in (("labS", parse_lab_s), ("labLr", parse_lr)):
-            on(e[key], "input", lambda ev, k=key, p=parse: self._typed(k, p, commit=False))
-            on(e[key], "change", lambda ev, k=key, p=parse: self._typed(k, p, commit=True))
-        on(e["labRun"], "click", lambda ev: self.toggle())
-        on(e["labStep"], "click", lambda ev: self.step())
-        on(e["labReset"], "click", lambda ev: self.reset())
+            on(key, "input", lambda ev, k=key, p=parse: self._typed(k, p, ev.value, commit=False), read=("value",),
+               coalesce=True)
+            on(key, "change", lambda ev, k=key, p=parse: self._typed(k, p, ev.value, commit=True), read=("value",))
+        on("labRun", "click", lambda ev: self.toggle())
+        on("labStep", "click", lambda ev: self.step())
+        on("labReset", "click", lambda ev: self.reset())
 
-    def _pair_picked(self, ev) -> None:
-        text = str(self.el["labPair"].value)
+    def _pair_picked(self, text: str) -> None:
+        text = str(text or "")
         if text.isdigit() and int(text) < len(lab.PAIRS):
             self.store.update(Change(announce=True), lab_pair=int(text))
         else:
-            self.el["labPair"].value = str(self.store.state.lab_pair)
+            self.el["labPair"].value(str(self.store.state.lab_pair))
 
-    def _typed(self, key: str, parse, commit: bool) -> None:
+    def _typed(self, key: str, parse, text: str, commit: bool) -> None:
         field, st = self.el[key], self.store.state
         attr = "lab_s" if key == "labS" else "lab_lr"
-        value = parse_field(field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
+        value = parse_field(text, field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
         if value is None:
             return
         if commit:
-            field.value = f"{value:g}"
+            field.value(f"{value:g}")
         self.store.update(Change(typing=None if commit else key), **{attr: value})
 
     def _new_course(self) -> None:

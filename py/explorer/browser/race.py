@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import math
 
-import js
-
 from .. import maths
 from ..race import (OWN_RUNNER_COLUMNS, OWN_RUNNER_MARKERS, RUNNER_COLUMNS, RUNNER_MARKERS, OwnRunner, Race,
                     count_text, own_in_view, runners_in_view, seconds_for, step_at)
 from ..state import State, parse_lr
-from .plumbing import js_obj, parse_field
+from .plumbing import parse_field
 from .store import Change
 
 
@@ -23,17 +21,13 @@ OWN_BUDGET_S = 0.003  # your loss's runner, per frame (×8 when skipping to the 
 
 
 class RacePanel:
-    def __init__(self, page, clock, store, doc, loss_y_max: float):
+    def __init__(self, page, clock, store, loss_y_max: float):
         self.page, self.clock, self.store = page, clock, store
         self.el = page.elements("lr", "lrMsg", "race", "raceStep", "raceReset", "raceCE", "raceMSE", "raceStatus",
                                 "raceOwn", "raceOwnRow")
-        m = doc.get_model_by_name
-        self.runners_src = m("race_runners")
-        self.path_src = m("race_path")
-        self.race_x = m("race_x")
-        self.race_target = m("race_target")
-        self.runner_filters = {name: m(f"{name}_in_view") for name in (*RUNNER_MARKERS, *OWN_RUNNER_MARKERS)}
-        self.own_src, self.own_path_src, self.own_key = m("race_own"), m("race_own_path"), m("own_race_key")
+        self.m = page.models("race_runners", "race_path", "race_x", "race_target", "race_own", "race_own_path",
+                             "own_race_key")
+        self.runner_filters = {name: page.model(f"{name}_in_view") for name in (*RUNNER_MARKERS, *OWN_RUNNER_MARKERS)}
         self.own_loss = None  # your loss (explorer.ownloss.Loss), set by the own-loss panel
         self.own: OwnRunner | None = None
         self._skip = False
@@ -54,19 +48,19 @@ class RacePanel:
             self.reset()
         if old is None or old.y != new.y:
             lo, hi = (1 - maths.RACE_TOL, 1.0) if new.y == 1 else (0.0, maths.RACE_TOL)
-            self.race_target.setv(js_obj({"bottom": lo, "top": hi}))
+            self.m["race_target"].set(bottom=lo, top=hi)
         if old is None or old.y != new.y or old.R != new.R:
             self._log_floor = maths.log_floor(maths.grad_curves(new.y, new.R)["gmse"])
             if self.race is not None and old is not None:
                 self._show_runners(self.race.runners())  # the frame moved under them
         if change.typing != "lr" and (old is None or old.lr != new.lr):
-            self.el["lr"].value = f"{new.lr:g}"
+            self.el["lr"].value(f"{new.lr:g}")
 
     def set_own_loss(self, loss) -> None:
         """Your loss changed: it races as a third runner from the next race on."""
         self.own_loss = loss
-        self.own_key.visible = loss is not None
-        self.el["raceOwnRow"].hidden = loss is None
+        self.m["own_race_key"].set(visible=loss is not None)
+        self.el["raceOwnRow"].hidden(loss is None)
         if self.race is not None:
             self.reset()
         else:
@@ -75,86 +69,77 @@ class RacePanel:
     def _show_own(self) -> None:
         o, r = self.own, self.race
         if o is None or r is None:
-            self.own_src.data = js_obj({k: [] for k in OWN_RUNNER_COLUMNS})
-            self.own_path_src.data = js_obj({"step": [], "p_own": []})
-            self.el["raceOwn"].textContent = "—"
-            self.el["raceOwn"].dataset.steps = ""
+            self.m["race_own"].data({k: [] for k in OWN_RUNNER_COLUMNS})
+            self.m["race_own_path"].data({"step": [], "p_own": []})
+            self._count("raceOwn", None, "—")
             return
         k = min(r.step, o.computed - 1)
         row = o.row(k)
-        self.own_src.data = js_obj(row)
-        self.own_path_src.data = js_obj(o.path(k))
-        shown = own_in_view(row, self.store.state.R, self.loss_y_max, self._log_floor)
+        self.m["race_own"].data(row)
+        self.m["race_own_path"].data(o.path(k))
+        self._filter(own_in_view(row, self.store.state.R, self.loss_y_max, self._log_floor))
+        n = o.revealed(k)
+        self._count("raceOwn", n, count_text(n))
+
+    def _count(self, key: str, n: int | None, text: str) -> None:
+        self.el[key].text(text)
+        self.el[key].data("steps", "" if n is None else str(n))
+
+    def _filter(self, shown: dict) -> None:
         for name, ok in shown.items():
             if self._runner_shown.get(name) != ok:
                 self._runner_shown[name] = ok
-                self.runner_filters[name].booleans = js_obj([ok])
-        n = o.revealed(k)
-        el = self.el["raceOwn"]
-        text = count_text(n)
-        if el.textContent != text:
-            el.textContent = text
-            el.dataset.steps = "" if n is None else str(n)
+                self.runner_filters[name].set(booleans=[ok])
 
     def show(self) -> None:
         self._show_own()
         r = self.race
         btn = self.el["race"]
-        btn.textContent = "Skip to the end" if self.running else "Start race"
-        btn.classList.toggle("running", self.running)
-        js.document.documentElement.dataset.race = "running" if self.running else (
-            "idle" if r is None else ("done" if r.finished else "paused"))
+        btn.text("Skip to the end" if self.running else "Start race")
+        btn.toggle("running", self.running)
+        self.page.root("race", "running" if self.running else (
+            "idle" if r is None else ("done" if r.finished else "paused")))
         if r is None:
-            self.runners_src.data = js_obj({k: [] for k in RUNNER_COLUMNS})
-            self.path_src.data = js_obj({"step": [], "p_ce": [], "p_mse": []})
-            self.race_x.end = 20.0
+            self.m["race_runners"].data({k: [] for k in RUNNER_COLUMNS})
+            self.m["race_path"].data({"step": [], "p_ce": [], "p_mse": []})
+            self.m["race_x"].set(end=20.0)
             for key in ("raceCE", "raceMSE"):
-                self.el[key].textContent = "—"
-                self.el[key].dataset.steps = ""
+                self._count(key, None, "—")
             return
         row = r.runners()
-        self.runners_src.data = js_obj(row)
+        self.m["race_runners"].data(row)
         self._show_runners(row)
-        path = r.path()
-        self.path_src.data = js_obj({k: v.tolist() for k, v in path.items()})
-        self.race_x.end = float(max(20, math.ceil(r.step * 1.1)))
+        self.m["race_path"].data(r.path())
+        self.m["race_x"].set(end=float(max(20, math.ceil(r.step * 1.1))))
         for key, runner in (("raceCE", "ce"), ("raceMSE", "mse")):
             n = r.revealed(runner)
-            el = self.el[key]
-            text = count_text(n)
-            if el.textContent != text:
-                el.textContent = text
-                el.dataset.steps = "" if n is None else str(n)
+            self._count(key, n, count_text(n))
         if r.finished and not self.running:
             own = f", your loss {count_text(self.own.count)}" if self.own is not None else ""
-            self.el["raceStatus"].textContent = (
+            self.el["raceStatus"].text(
                 f"Race from z = {r.z0:.2f}: cross-entropy {count_text(r.counts['ce'])}, "
                 f"MSE {count_text(r.counts['mse'])}{own}.")
 
     def _show_runners(self, row: dict) -> None:
         """Runners are drawn unclipped (overlay layer): hide each one outside its frame."""
-        shown = runners_in_view(row, self.store.state.R, self.loss_y_max, self._log_floor)
-        for name, ok in shown.items():
-            if self._runner_shown.get(name) != ok:
-                self._runner_shown[name] = ok
-                self.runner_filters[name].booleans = js_obj([ok])
+        self._filter(runners_in_view(row, self.store.state.R, self.loss_y_max, self._log_floor))
 
     # -- events → race ------------------------------------------------------
     def bind(self) -> None:
-        e, on = self.el, self.page.on
-        on(e["lr"], "input", lambda ev: self._lr_typed(commit=False))
-        on(e["lr"], "change", lambda ev: self._lr_typed(commit=True))
-        on(e["race"], "click", lambda ev: self.toggle())
-        on(e["raceStep"], "click", lambda ev: self.step())
-        on(e["raceReset"], "click", lambda ev: self.reset())
+        on = self.page.on
+        on("lr", "input", lambda ev: self._lr_typed(ev.value, commit=False), read=("value",), coalesce=True)
+        on("lr", "change", lambda ev: self._lr_typed(ev.value, commit=True), read=("value",))
+        on("race", "click", lambda ev: self.toggle())
+        on("raceStep", "click", lambda ev: self.step())
+        on("raceReset", "click", lambda ev: self.reset())
 
-    def _lr_typed(self, commit: bool) -> None:
+    def _lr_typed(self, text: str, commit: bool) -> None:
         field, st = self.el["lr"], self.store.state
-        value = parse_field(field, self.el["lrMsg"], parse_lr, commit, f"{st.lr:g}")
+        value = parse_field(text, field, self.el["lrMsg"], parse_lr, commit, f"{st.lr:g}")
         if value is None:
             return
         if commit:
-            field.value = f"{value:g}"
+            field.value(f"{value:g}")
         self.store.update(Change(typing=None if commit else "lr"), lr=value)
 
     def _new_race(self) -> Race:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import js
-
 from ..state import State, from_hash, to_hash
 
 HASH_DELAY_MS = 250
@@ -35,9 +33,10 @@ class Store:
         self.state = state
         self._views = []
         self._url_views = []  # also told the raw text of a hash or link that set the state
-        # replaceState on every input of a fast drag trips Chromium's
-        # navigation throttling; the URL only needs to be current once it settles.
+        # The URL only needs to be current once a drag settles (replaceState
+        # on every input of a fast drag trips Chromium's navigation throttling).
         self._write_hash = page.delay(self._flush_hash, HASH_DELAY_MS)
+        self._written = None  # the hash last written (the main thread skips one the URL already has)
 
     def watch(self, render) -> None:
         self._views.append(render)
@@ -60,26 +59,23 @@ class Store:
     def update(self, change: Change = Change(), **fields) -> None:
         self.set(replace(self.state, **fields), change)
 
-    def apply_hash(self, h: str) -> None:
-        self.set_from_url(h)
-
     def _flush_hash(self) -> None:
         h = to_hash(self.state)
-        if js.location.hash != h:
-            js.history.replaceState(js.history.state, "", h)
+        if h != self._written:
+            self._written = h
+            self.page.hash(h)
 
     def bind_url(self) -> None:
         """A hash edited by hand, or a link that sets the controls, becomes the state."""
-        self.page.on(js.window, "hashchange", lambda ev: self.apply_hash(js.location.hash))
-        self.page.on(js.document, "click", self._link_clicked)
+        self.page.on("window", "hashchange", self._hash_changed, read=("hash",))
+        # The main thread cancels a state link's navigation itself and sends its href.
+        self.page.on("document", "statelink", self._link_clicked, read=("href", "focus"))
+
+    def _hash_changed(self, ev) -> None:
+        self._written = ev.hash
+        self.set_from_url(ev.hash)
 
     def _link_clicked(self, ev) -> None:
-        a = ev.target.closest("a[data-state-link]") if ev.target.closest else None
-        if not a:
-            return
-        ev.preventDefault()
         # A link names only what it sets (a worked example: z and y; the lab: its own fields).
-        self.set_from_url(str(a.getAttribute("href")), self.state)
-        target = js.document.getElementById(a.dataset.focus or "z")
-        if target:
-            target.focus()
+        self.set_from_url(ev.href or "", self.state)
+        self.page.el(ev.focus or "z").focus()

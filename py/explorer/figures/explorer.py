@@ -12,7 +12,7 @@ from ..fmt import loss_title
 from ..state import State
 from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, style
 
-LOSS_Y_MAX = 9.0  # CE at z = ±8 (the default range) is 8.0003: stays in view
+LOSS_Y_MAX = maths.LOSS_Y_MAX
 
 
 def op_data(st: State) -> dict:
@@ -63,14 +63,14 @@ def grad_figure(st: State, op: ColumnDataSource, own_op: ColumnDataSource):
     grad_src = ColumnDataSource(grad, name="grad_curves")
     gr = figure(
         name="grad_plot", height=330, sizing_mode="stretch_width",
-        x_range=Range1d(-st.R, st.R, name="grad_x"), y_range=Range1d(-0.02, 1.05, name="grad_y"),
+        x_range=Range1d(-st.R, st.R, name="grad_x"), y_range=Range1d(-0.02, maths.GRAD_Y_MAX, name="grad_y"),
         title="Gradient magnitude vs logit z",
         x_axis_label="logit z", y_axis_label="|∂loss/∂z|", tools="",
     )
     # The log view is a second set of renderers on a log-scaled extra range,
     # shown instead of the linear set: Bokeh cannot switch an axis's scale
     # after the plot is built, but visibility is ordinary data.
-    gr.extra_y_ranges = {"log": Range1d(maths.log_floor(grad["gmse"]), 2.0, name="grad_log_y")}
+    gr.extra_y_ranges = {"log": Range1d(maths.log_floor(grad["gmse"]), maths.GRAD_LOG_Y_MAX, name="grad_log_y")}
     gr.extra_y_scales = {"log": LogScale()}
     gr.add_layout(LogAxis(y_range_name="log", axis_label="|∂loss/∂z| (log scale)", visible=st.log_grad,
                           name="grad_log_axis"), "left")

@@ -1,0 +1,258 @@
+// Page layer: the main thread's end of the one channel to Python, which
+// lives in a Web Worker (pyworker.js). Classic script: it must run on file://.
+//
+// Out to Python: the events Python listens to ("listen" operations say
+// which, and what to read from each), in batches. While Python is busy with
+// a batch, new events wait, and of those marked "coalesce" (a drag, typing,
+// frames) only the latest of each kind: a busy Python never receives a queue
+// of stale slider positions. Python acknowledges each batch with the patch
+// that answers it.
+// In from Python: patches, lists of operations on elements and Bokeh models
+// (py/explorer/browser/page.py names them), applied here as they arrive.
+// Nothing here computes any of the maths.
+"use strict";
+(function () {
+  const html = document.documentElement;
+  const $ = (id) => document.getElementById(id);
+  // Kiosk activity: what counts as a visitor touching the page.
+  const ACTIVITY = ["pointerdown", "keydown", "touchstart", "wheel", "input"];
+
+  let worker = null;
+  let seq = 0;
+  let inflight = false; // a batch sent, not yet acknowledged
+  const queue = []; // [event, coalesce key | null]
+  const models = new Map(); // Bokeh model name → model, across the page's documents
+  const asked = new Map(); // id → resolve, for explorerBoot.python()
+  let nextAsk = 0;
+  let handlers = {}; // message kind → function, from boot.js
+  let framesOn = false;
+
+  function send(message, transfer) {
+    if (worker) worker.postMessage(message, transfer || []);
+  }
+
+  // -- events out -------------------------------------------------------------
+  function enqueue(ev, key) {
+    if (key) {
+      const i = queue.findIndex((q) => q[1] === key);
+      if (i >= 0) queue.splice(i, 1);
+    }
+    queue.push([ev, key]);
+    pump();
+  }
+
+  function pump() {
+    if (inflight || !queue.length || !worker) return;
+    const events = queue.splice(0).map((q) => q[0]);
+    inflight = true;
+    send({ x: "events", seq: ++seq, events });
+  }
+
+  function frameLoop() {
+    if (!framesOn) return;
+    enqueue({ target: "window", type: "frame" }, "frame");
+    requestAnimationFrame(frameLoop);
+  }
+
+  const listening = new Set();
+  function listen(target, type, read, prevent, coalesce) {
+    const id = `${target}|${type}`;
+    if (listening.has(id)) return;
+    listening.add(id);
+    const key = coalesce ? id : null;
+    if (target === "window" && type === "activity") {
+      const touched = () => enqueue({ target, type }, id);
+      for (const name of ACTIVITY) window.addEventListener(name, touched, { capture: true, passive: true });
+      return;
+    }
+    if (target === "window" && (type === "frame" || type === "panel")) return; // sent by this page itself
+    if (target === "document" && type === "statelink") {
+      // A link that sets the controls: Python sets the state from its href (no navigation).
+      document.addEventListener("click", (e) => {
+        const a = e.target.closest && e.target.closest("a[data-state-link]");
+        if (!a || html.dataset.state !== "ready") return;
+        e.preventDefault();
+        enqueue({ target, type, href: a.getAttribute("href"), focus: a.dataset.focus || "" }, null);
+      });
+      return;
+    }
+    const el = target === "window" ? window : target === "document" ? document : $(target);
+    if (!el) return;
+    el.addEventListener(type, (e) => {
+      if (prevent.length && prevent.includes(e.key)) e.preventDefault();
+      const ev = { target, type };
+      for (const what of read) {
+        if (what === "value") ev.value = String(e.target.value);
+        else if (what === "checked") ev.checked = Boolean(e.target.checked);
+        else if (what === "key") ev.key = e.key;
+        else if (what === "shift") ev.shift = e.shiftKey;
+        else if (what === "hash") ev.hash = location.hash;
+      }
+      enqueue(ev, key);
+    });
+  }
+
+  // -- patches in ---------------------------------------------------------------
+  function column(value, arrays) {
+    if (value && typeof value === "object" && !Array.isArray(value) && "$" in value) return arrays[value.$];
+    // A gap in a plot is undefined to BokehJS (NaN); JSON can only say null.
+    if (Array.isArray(value) && value.includes(null)) return value.map((v) => (v === null ? undefined : v));
+    return value;
+  }
+  function columns(data, arrays) {
+    const out = {};
+    for (const [k, v] of Object.entries(data)) out[k] = column(v, arrays);
+    return out;
+  }
+
+  function model(name) {
+    const m = models.get(name);
+    if (!m) throw new Error(`no model named ${name}`);
+    return m;
+  }
+
+  function element(id) {
+    const el = $(id);
+    if (!el) throw new Error(`no element #${id}`);
+    return el;
+  }
+
+  const OPS = {
+    text: (id, s) => { element(id).textContent = s; },
+    html: (id, s) => { element(id).innerHTML = s; }, // markup Python built itself (page.py: El.html)
+    data: (id, key, v) => { element(id).dataset[key] = v; },
+    attr: (id, name, v) => { if (v === null) element(id).removeAttribute(name); else element(id).setAttribute(name, v); },
+    prop: (id, name, v) => { element(id)[name] = v; },
+    class: (id, cls, on) => { element(id).classList.toggle(cls, on); },
+    focus: (id) => { const el = $(id); if (el) el.focus(); },
+    options: (id, options) => {
+      const sel = element(id);
+      for (const [value, text, title] of options) {
+        const o = document.createElement("option");
+        o.value = value;
+        o.textContent = text;
+        o.title = title;
+        sel.appendChild(o);
+      }
+    },
+    set: (name, props) => {
+      const m = model(name);
+      const plain = {};
+      for (const [k, v] of Object.entries(props)) {
+        if (!k.includes(".")) { plain[k] = v; continue; }
+        const path = k.split(".");
+        let target = m;
+        for (const part of path.slice(0, -1)) target = target[part];
+        target[path[path.length - 1]] = v;
+      }
+      if (Object.keys(plain).length) m.setv(plain);
+    },
+    source: (name, data, arrays) => { model(name).data = columns(data, arrays); },
+    stream: (name, data, arrays) => { model(name).stream(columns(data, arrays)); },
+    image: (name, flat, h, w, [x, y, dw, dh], arrays) => {
+      // BokehJS's image glyph takes an NDArray, which only JS can make.
+      const { ndarray } = window.Bokeh.require("core/util/ndarray");
+      model(name).data = { image: [ndarray(column(flat, arrays), { shape: [h, w], dtype: "float64" })],
+        x: [x], y: [y], dw: [dw], dh: [dh] };
+    },
+    root: (key, v) => { if (v === null) delete html.dataset[key]; else html.dataset[key] = v; },
+    select: (selector, prop, v) => { for (const el of document.querySelectorAll(selector)) el[prop] = v; },
+    hash: (h) => { if (location.hash !== h) history.replaceState(history.state, "", h); },
+    scroll: (id, smooth) => {
+      const how = { behavior: smooth ? "smooth" : "auto", block: "start", top: 0 };
+      const el = id && $(id);
+      if (el) el.scrollIntoView(how); else window.scrollTo(how);
+    },
+    mark: (name) => { performance.mark(name); },
+    want: (name) => { window.explorerPanels.want(name).catch(() => {}); },
+    frames: (on) => {
+      const was = framesOn;
+      framesOn = on;
+      if (on && !was) requestAnimationFrame(frameLoop);
+    },
+    console: (level, text) => { (console[level] || console.log)(text); },
+    listen,
+    ready: () => { window.explorerBoot.ready(); },
+  };
+
+  function fault(op, err) {
+    console.warn(`explorer (${op}): ${err.message}`);
+    const notice = $("notice");
+    notice.textContent = `Something went wrong handling that input; the explorer is still working. (${err.name})`;
+    notice.hidden = false;
+  }
+
+  function applyPatch(d) {
+    const arrays = d.arrays || [];
+    for (const op of JSON.parse(d.ops)) {
+      const [name, ...args] = op;
+      try {
+        // operations on models and images get the patch's typed arrays last
+        if (name === "source" || name === "stream" || name === "image") OPS[name](...args, arrays);
+        else OPS[name](...args);
+      } catch (err) {
+        fault(name, err);
+      }
+    }
+    if (d.ack !== undefined && d.ack !== null) {
+      inflight = false;
+      pump();
+    }
+  }
+
+  function receive(e) {
+    const d = e.data;
+    if (!d || typeof d !== "object" || typeof d.x !== "string") return;
+    if (d.x === "patch") applyPatch(d);
+    else if (d.x === "evaluated") {
+      const done = asked.get(d.id);
+      asked.delete(d.id);
+      if (done) done(d);
+    } else if (handlers[d.x]) handlers[d.x](d);
+  }
+
+  // The worker, once created (by PyScript or by boot.js); `on`: boot.js's
+  // handlers for the messages of the boot (hello, stage, boot, fail, need, listening).
+  function connect(w, on) {
+    worker = w;
+    handlers = on;
+    w.addEventListener("message", receive);
+    pump();
+  }
+
+  // Models of a document just painted, by name, for the operations above.
+  function register(roots) {
+    // Walked from the roots, not read from the document (which updates its list lazily).
+    const seen = new Set();
+    const stack = [...roots];
+    while (stack.length) {
+      const m = stack.pop();
+      if (seen.has(m)) continue;
+      seen.add(m);
+      if (m.name && !models.has(m.name)) models.set(m.name, m);
+      for (const ref of m.references()) if (!seen.has(ref)) stack.push(ref);
+    }
+  }
+
+  // A panel's figures are painted: Python binds it.
+  function panelPainted(name) {
+    enqueue({ target: "window", type: "panel", name }, null);
+  }
+
+  // Tests and benchmarks: Python's answer to `code`, or the wasm memory's size.
+  function ask(request) {
+    if (!worker) return Promise.reject(new Error("Python has not started"));
+    const id = ++nextAsk;
+    return new Promise((resolve, reject) => {
+      asked.set(id, (d) => (d.ok ? resolve(d.value) : reject(new Error(d.value))));
+      send({ x: "eval", id, ...request });
+    });
+  }
+
+  window.explorerBridge = {
+    connect, register, panelPainted, send,
+    python: (code) => ask({ code }),
+    wasmBytes: () => ask({ heap: true }),
+    busy: () => inflight, // a batch of events is with Python
+  };
+})();
