@@ -89,7 +89,8 @@
     await parsed; // baked.js (deferred) has run
     const baked = window.EXPLORER_BAKED;
     const message = {
-      x: "start", indexURL: R.indexURL(), appDigest: baked.app_digest, numpyWheel: R.NUMPY_WHEEL,
+      x: "start", indexURL: R.indexURL(), appDigest: baked.app_digest,
+      numpyWheel: mode === "cdn" ? null : R.NUMPY_WHEEL, // the CDN has Pyodide's own build, found through its lock
       appFiles: baked.app_files, mainPy: baked.app_files["py/main.py"],
     };
     if (mode === "file" || mode === "single") {
@@ -146,22 +147,32 @@
   }
 
   function watch(worker) {
-    // A worker that dies, or whose script cannot run at all, says so here.
+    // A worker that dies, or whose script cannot run at all, says so here
+    // (and PyScript's, which reports Python's own failures the same way, on the panel, not the console).
     worker.addEventListener("error", (e) => {
       e.preventDefault();
       if (html.dataset.state === "loading") refused(e.message ? new Error(e.message) : null);
     });
+    // PyScript hands a failure its worker reports to onerror (by default console.error).
+    if ("sync" in worker) worker.onerror = (e) => { if (html.dataset.state === "loading") refused(e.error || e); };
   }
 
   // Served (vendored or a CDN fork): PyScript's worker runs py/main.py, with
   // pyworker.mjs as its interpreter.
   async function startWithPyScript(mode) {
-    const config = document.createElement("py-config");
-    config.setAttribute("type", "json");
-    config.textContent = JSON.stringify({ plugins: PYSCRIPT_PLUGINS });
-    document.head.appendChild(config);
+    for (const type of ["py", "mpy"]) { // its Python and its MicroPython each read their own
+      const config = document.createElement(`${type}-config`);
+      config.setAttribute("type", "json");
+      config.textContent = JSON.stringify({ plugins: PYSCRIPT_PLUGINS });
+      document.head.appendChild(config);
+    }
     const core = await import(mode === "cdn" ? R.CDN.pyscript : R.abs(R.V + "pyscript/pyscript.bundle.js"));
     await parsed;
+    // PyWorker does not wait for PyScript's own set-up, whose hooks (ours
+    // among them) it needs (measured: from the CDN, with its chunks still
+    // arriving, PyWorker ran without any hook). That set-up ends by defining
+    // the <py-script> element.
+    await customElements.whenDefined("py-script");
     core.hooks.main.onWorker.add((wrap, worker) => {
       watch(worker);
       window.explorerBridge.connect(worker, handlers(mode));

@@ -26,6 +26,7 @@
   let nextAsk = 0;
   let handlers = {}; // message kind → function, from boot.js
   let framesOn = false;
+  const sent = {}; // "target|type" → events sent to Python (tests read it: coalescing)
 
   function send(message, transfer) {
     if (worker) worker.postMessage(message, transfer || []);
@@ -44,6 +45,7 @@
   function pump() {
     if (inflight || !queue.length || !worker) return;
     const events = queue.splice(0).map((q) => q[0]);
+    for (const ev of events) sent[`${ev.target}|${ev.type}`] = (sent[`${ev.target}|${ev.type}`] || 0) + 1;
     inflight = true;
     send({ x: "events", seq: ++seq, events });
   }
@@ -155,7 +157,10 @@
       model(name).data = { image: [ndarray(column(flat, arrays), { shape: [h, w], dtype: "float64" })],
         x: [x], y: [y], dw: [dw], dh: [dh] };
     },
-    root: (key, v) => { if (v === null) delete html.dataset[key]; else html.dataset[key] = v; },
+    root: (key, v) => {
+      if (v === null) delete html.dataset[key]; else html.dataset[key] = v;
+      if (v === "ready" && key.endsWith("Panel")) window.explorerPanels.bound(key.slice(0, -5));
+    },
     select: (selector, prop, v) => { for (const el of document.querySelectorAll(selector)) el[prop] = v; },
     hash: (h) => { if (location.hash !== h) history.replaceState(history.state, "", h); },
     scroll: (id, smooth) => {
@@ -254,5 +259,6 @@
     python: (code) => ask({ code }),
     wasmBytes: () => ask({ heap: true }),
     busy: () => inflight, // a batch of events is with Python
+    sent: () => ({ ...sent }),
   };
 })();

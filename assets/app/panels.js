@@ -28,7 +28,9 @@
 
   for (const name of Object.keys(SECTIONS)) {
     html.dataset[`${name}Panel`] = "loading";
-    state[name] = { requested: false, painted: null };
+    let bound;
+    state[name] = { requested: false, painted: null, bound: new Promise((resolve) => { bound = resolve; }) };
+    state[name].markBound = bound;
   }
 
   function keysOf(href) {
@@ -43,7 +45,7 @@
     return Object.keys(SECTIONS).filter((name) => (all[name] || []).some((k) => keys.has(k)));
   }
 
-  // Paint, then have Python bind: resolves with the panel's Bokeh document once painted.
+  // Paint, then have Python bind: resolves with the panel's Bokeh document once Python has bound it.
   function want(name) {
     const s = state[name];
     if (!s) return Promise.reject(new Error(`no panel ${name}`));
@@ -62,11 +64,12 @@
         notice.hidden = false;
       });
     }
+    const ready = s.painted.then((out) => s.bound.then(() => out));
     if (s.waiting) {
-      s.painted.then(...s.waiting);
+      ready.then(...s.waiting);
       s.waiting = null;
     }
-    return s.painted;
+    return ready;
   }
 
   // Near: within a quarter of a viewport below the visible part, or above it
@@ -114,7 +117,7 @@
   // a panel whose turn has waited IDLE_PATIENCE_MS is painted anyway: a page
   // that animates without pause still gets every panel.
   const IDLE_MS = 40;
-  const IDLE_PATIENCE_MS = 5000;
+  const IDLE_PATIENCE_MS = 10000;
 
   // One panel at a time, in page order.
   function whenIdle() {
@@ -156,5 +159,8 @@
   });
   window.addEventListener("hashchange", () => { for (const name of named(location.hash)) want(name); });
 
-  window.explorerPanels = { start, want, names: () => Object.keys(SECTIONS) };
+  window.explorerPanels = {
+    start, want, names: () => Object.keys(SECTIONS),
+    bound(name) { if (state[name]) state[name].markBound(); }, // bridge.js: Python has bound it
+  };
 })();

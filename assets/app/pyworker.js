@@ -281,6 +281,18 @@ del _r, _s, _np
     return compiled;
   }
 
+  // A file fetched ahead of Pyodide's own request for it (which then gets it).
+  function prefetch(url) {
+    if (answered.has(url)) return Promise.resolve();
+    const got = realFetch(url).then(async (r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status} for ${url}`);
+      return [new Uint8Array(await r.arrayBuffer()), typeOf(url)];
+    });
+    got.catch(() => answered.delete(url)); // Pyodide's own fetch then reports it
+    answered.set(url, () => got);
+    return got.then(() => {}, () => {});
+  }
+
   // boot(loadPyodide, indexURL, plan, wasmSource): Pyodide, restored from the
   // snapshot when one fits, else booted normally; says which to the page.
   async function boot(loadPyodide, indexURL, plan, wasmSource) {
@@ -298,17 +310,11 @@ del _r, _s, _np
       note = "booting without the snapshot (it was made from other Python sources)";
       snap = null;
     }
-    if (!snap && plan.numpyWheel) { // no snapshot brings numpy along: its wheel now, beside CPython's start
-      const url = indexURL + plan.numpyWheel;
-      if (!answered.has(url)) {
-        const got = realFetch(url).then(async (r) => {
-          if (!r.ok) throw new Error(`HTTP ${r.status} for ${plan.numpyWheel}`);
-          return [new Uint8Array(await r.arrayBuffer()), TYPES.whl];
-        });
-        got.catch(() => answered.delete(url)); // Pyodide's own fetch then reports it
-        answered.set(url, () => got);
-      }
-    }
+    // No snapshot brings numpy along: its wheel now, beside CPython's start.
+    let numpy = null;
+    const needNumpy = () => (numpy ||= plan.packs ? provide(["numpy"])
+      : plan.numpyWheel ? prefetch(indexURL + plan.numpyWheel) : Promise.resolve());
+    if (!snap) needNumpy().catch(() => {});
     await wasm;
     if (snap) {
       let hook;
@@ -325,6 +331,7 @@ del _r, _s, _np
       }
     }
     if (note) console.warn(`explorer: ${note}`);
+    needNumpy().catch(() => {}); // Pyodide's own request for it reports a failure
     const py = await loadPyodide(options);
     post({ x: "boot", kind: "normal", note });
     return py;
@@ -354,12 +361,20 @@ del _r, _s, _np
     const wanted = Array.from(names, (n) => packages[n].file_name).filter((f) => !answered.has(indexURL + f));
     if (!wanted.length) return;
     const id = ++nextAsk;
-    const reply = await new Promise((resolve) => {
+    const reply = new Promise((resolve) => {
       asked.set(id, resolve);
       post({ x: "need", id, paths: wanted.map((f) => "assets/vendor/pyodide/" + f) });
+    }).then((r) => {
+      if (r.error) throw new Error(r.error);
+      return r.packs;
     });
-    if (reply.error) throw new Error(reply.error);
-    answerPacks(reply.packs, indexURL);
+    // Answered at once: Pyodide's request for one of them waits for the page's reply.
+    for (const f of wanted) {
+      const bytes = reply.then((packs) => unpack(packs["assets/vendor/pyodide/" + f])());
+      bytes.catch(() => {});
+      answered.set(indexURL + f, () => bytes.then((b) => [b, typeOf(f)]));
+    }
+    await reply;
   }
 
   // The PyScript stand-in's loadPyodide (served modes).

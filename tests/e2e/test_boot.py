@@ -30,8 +30,9 @@ def test_boots_survive_chromiums_heap_profiler(browser, base_url):
             w = PageWatch(page)
             page.goto(base_url + query)
             wait_ready(page)
-            assert page.evaluate("explorerBoot.python().then(py => [py._module.newJspiSupported, "
-                                 "py._module.oldJspiSupported, 'Suspending' in WebAssembly])") == [False, False, False]
+            assert page.evaluate("explorerBoot.python('import js, pyodide_js; m = pyodide_js._module; "
+                                 "[bool(m.newJspiSupported), bool(m.oldJspiSupported), "
+                                 "hasattr(js.WebAssembly, \"Suspending\")]')") == [False, False, False]
             assert not w.errors, w.errors
         finally:
             page.context.close()
@@ -60,8 +61,8 @@ def test_requests_nothing_from_any_other_host(watch, base_url, boot):
 
 def test_progress_names_the_stage_while_loading(page, base_url):
     # Hold back the numpy wheel so the page is observably in its "packages" stage.
-    held = []
-    page.route("**/*.whl", lambda route: held.append(route))
+    held, released = [], []
+    page.route("**/*.whl", lambda route: route.continue_() if released else held.append(route))
     page.goto(base_url + "?snapshot=0")  # the normal boot: a snapshot needs no wheel
     page.wait_for_function("document.getElementById('bootStage').textContent.includes('numpy')")
     assert page.evaluate("document.documentElement.dataset.state") == "loading"
@@ -70,6 +71,7 @@ def test_progress_names_the_stage_while_loading(page, base_url):
     assert page.text_content("#gmse") == "0.1850"
     assert page.evaluate("document.documentElement.dataset.figures") == "drawn"
     assert page.is_disabled("#z")
+    released.append(True)
     for r in held:
         r.continue_()
     wait_ready(page)
@@ -128,8 +130,9 @@ def test_too_old_a_browser_gets_a_clear_panel(page, base_url):
 
 def test_first_paint_never_shows_a_state_other_than_the_one_asked_for(page, base_url):
     """The baked figures hold the default state; asked for another, they paint without data until Python fills them."""
-    held = []
-    page.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+    held, released = [], []
+    # (Python's worker may ask for it after the first paint: then it is held until released)
+    page.route("**/pyodide.asm.wasm", lambda route: route.continue_() if released else held.append(route))
     page.goto(base_url + "#z=-5&y=0&R=12")
     page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")
     assert page.evaluate("document.documentElement.dataset.state") == "loading"
@@ -137,6 +140,7 @@ def test_first_paint_never_shows_a_state_other_than_the_one_asked_for(page, base
         Bokeh.documents[0].get_model_by_name(n).data.z?.length ?? Bokeh.documents[0].get_model_by_name(n).data.p.length)""")
     assert empty == [0, 0, 0]
     assert page.text_content("#gmse") == "…"  # and no readout from the default state either
+    released.append(True)
     for r in held:
         r.continue_()
     wait_ready(page)

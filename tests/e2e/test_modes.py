@@ -35,6 +35,15 @@ def drive_reference_row(page) -> None:
     assert lab_to_end(page) == (10, 266)
 
 
+def python_in_a_worker(page, host: str) -> None:
+    """Python runs in a dedicated worker, hosted by PyScript (served) or by the page's own worker
+    (from disk, one file); the main thread has no Python and no Pyodide at all."""
+    where = page.evaluate("explorerBoot.python('import js, sys; [str(js.self.constructor.name), "
+                          "\"polyscript\" in sys.modules]')")
+    assert where == ["DedicatedWorkerGlobalScope", host == "pyscript"]
+    assert page.evaluate("['loadPyodide', '_createPyodideModule', 'pyodide'].filter(k => k in window)") == []
+
+
 def derive_here(page, available: bool = True) -> None:
     """Your own loss in this mode: SymPy comes out of this copy's packs on first use (lite.html has none)."""
     page.select_option("#lossPreset", "cross-entropy")
@@ -54,6 +63,7 @@ def test_opened_from_disk(watch):
     wait_ready(page)
     assert page.evaluate("document.documentElement.dataset.mode") == "file"
     assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
+    python_in_a_worker(page, "own")
     drive_reference_row(page)
     derive_here(page)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES)] == []
@@ -84,6 +94,7 @@ def test_lite_file_fits_an_email_and_works_alone_offline(watch, lite_file, tmp_p
     assert page.evaluate("document.documentElement.dataset.mode") == "single"
     assert page.evaluate("document.documentElement.dataset.boot") == "normal"
     assert page.evaluate("explorerBoot.bootNote()") == ""  # no snapshot to try, nothing to explain
+    python_in_a_worker(page, "own")
     drive_reference_row(page)
     derive_here(page, available=False)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
@@ -99,6 +110,7 @@ def test_single_file_copied_alone(watch, single_file, tmp_path):
     wait_ready(page)
     assert page.evaluate("document.documentElement.dataset.mode") == "single"
     assert page.evaluate("document.documentElement.dataset.boot") == "snapshot"
+    python_in_a_worker(page, "own")
     drive_reference_row(page)
     derive_here(page)
     assert [u for u in watch.requests if not u.startswith(LOCAL_SCHEMES) or
@@ -158,6 +170,7 @@ def test_fork_without_vendored_assets_uses_pinned_cdns(watch, tmp_path):
         page.goto(url)
         wait_ready(page)
         assert page.evaluate("document.documentElement.dataset.mode") == "cdn"
+        python_in_a_worker(page, "pyscript")
         drive_reference_row(page)
     finally:
         httpd.shutdown()
@@ -173,7 +186,7 @@ def test_fork_without_vendored_assets_uses_pinned_cdns(watch, tmp_path):
     assert any(u.endswith("pyodide.asm.wasm") for u in served)
     assert any(u.endswith("numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl") for u in served)
     assert not any("/assets/vendor/" in u and not u.endswith("manifest.js") for u in watch.requests)
-    assert page.evaluate("document.documentElement.dataset.boot") is None  # PyScript boots Pyodide itself here
+    assert page.evaluate("document.documentElement.dataset.boot") == "normal"  # no snapshot from a CDN
 
 
 def test_static_site_copy_boots(watch, tmp_path):
@@ -184,6 +197,7 @@ def test_static_site_copy_boots(watch, tmp_path):
         watch.page.goto(url)
         wait_ready(watch.page)
         assert watch.page.evaluate("document.documentElement.dataset.mode") == "vendored"
+        python_in_a_worker(watch.page, "pyscript")
     finally:
         httpd.shutdown()
 

@@ -79,6 +79,30 @@ def test_a_link_that_sets_a_panel_loads_it_and_focuses_its_control(page, base_ur
     assert page.input_value("#labS") == "6"
 
 
+def test_a_panel_scrolled_past_loads_even_with_every_frame_polled(page, base_url):
+    """Jumping from the top to the end of the text passes the lab without ever having it on screen (no
+    intersection to observe); Playwright's default polling runs on every animation frame."""
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=())
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready' && "
+                           "document.documentElement.dataset.deepPanel === 'ready'", timeout=30_000)
+
+
+def test_a_page_that_never_stops_moving_still_loads_every_panel(page, base_url):
+    """A sweep left running animates without pause: no real idle period ever comes, yet "loading"
+    must end (each figure is a short task of its own, so the panels are painted after a while)."""
+    page.goto(base_url + "?panel_idle=0.5")
+    wait_ready(page, panels=())
+    page.evaluate("document.getElementById('sweep').click()")
+    page.wait_for_function("document.getElementById('sweep').getAttribute('aria-pressed') === 'true'")
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready' && "
+                           "document.documentElement.dataset.deepPanel === 'ready'", timeout=60_000)
+    assert page.get_attribute("#sweep", "aria-pressed") == "true"  # it never had to stop
+    assert page.evaluate("window.scrollY") == 0
+
+
 def test_a_hash_edited_by_hand_loads_the_panel(page, base_url):
     page.goto(base_url + NO_IDLE)
     wait_ready(page, panels=())

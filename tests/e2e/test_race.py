@@ -132,7 +132,7 @@ def test_bad_learning_rates(app):
 
 def test_sweep_moves_the_operating_point(app):
     app.click("#sweep")
-    assert app.get_attribute("#sweep", "aria-pressed") == "true"
+    app.wait_for_function("document.getElementById('sweep').getAttribute('aria-pressed') === 'true'")
     seen = set()
     for _ in range(5):
         app.wait_for_function(

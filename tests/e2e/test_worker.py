@@ -1,0 +1,64 @@
+"""Python off the main thread (SPEC §16): the page keeps answering while
+Python is busy, a busy Python gets only the latest value of a control, and a
+browser that refuses the worker gets the failure panel, not a dead page."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT
+
+from .conftest import wait_ready
+from .helpers import wait_z
+
+# Counts the main thread's animation frames while `ms` pass on its clock.
+FRAMES_DURING = """ms => new Promise(resolve => {
+  const t0 = performance.now(); let n = 0;
+  const step = t => { n++; if (t - t0 < ms) requestAnimationFrame(step); else resolve(n); };
+  requestAnimationFrame(step);
+})"""
+
+
+def test_the_page_answers_while_python_is_busy_and_a_drag_arrives_as_its_last_value(app):
+    before = app.evaluate("explorerBridge.sent()['z|input'] || 0")
+    # Python busy for 2 s, as with a long computation (the call returns when it is over).
+    app.evaluate("window.__busy = explorerBoot.python('import time; time.sleep(2.0); 1')")
+    # A fast drag meanwhile: 120 positions, in the order a visitor would make them.
+    app.evaluate("""() => {
+        const z = document.getElementById('z');
+        for (let i = 1; i <= 120; i++) {
+            z.value = (-8 + i * 0.05).toFixed(2);
+            z.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+    }""")
+    # The main thread goes on painting: a frozen one would give a handful of frames, not ~60 a second.
+    frames = app.evaluate(FRAMES_DURING, 1000)
+    assert frames >= 20, f"only {frames} frames in a second while Python was busy"
+    assert app.evaluate("window.__busy") == 1
+    wait_z(app, -2.0)  # the last position wins
+    # Python saw the first position (sent before it was known to be busy) and then only the latest.
+    assert app.evaluate("explorerBridge.sent()['z|input']") - before <= 2
+    assert app.input_value("#zNum") == "-2.00"
+
+
+def test_events_from_every_control_still_arrive_in_order_after_a_busy_spell(app):
+    app.evaluate("window.__busy = explorerBoot.python('import time; time.sleep(1.0); 1')")
+    app.fill("#zNum", "-5")
+    app.press("#zNum", "Enter")
+    app.click("label[for=y0]")  # a change, not coalesced: it must not be lost behind the typing
+    app.evaluate("window.__busy")
+    app.wait_for_function("document.getElementById('y0').checked && document.getElementById('p').dataset.value !== ''")
+    wait_z(app, -5.0)
+    app.wait_for_function("location.hash.includes('y=0')")
+
+
+@pytest.mark.parametrize("where", ["served", "file"])
+def test_a_browser_that_refuses_the_worker_gets_the_failure_panel(watch, base_url, where):
+    page = watch.page
+    watch.allow("background worker|refused")
+    page.add_init_script("window.Worker = function () { throw new DOMException('refused by policy', 'SecurityError'); };")
+    page.goto(base_url if where == "served" else (ROOT / "index.html").as_uri())
+    page.wait_for_function("document.documentElement.dataset.state === 'error'", timeout=30_000)
+    text = page.inner_text("#bootError")
+    assert "background worker" in text and "refused by policy" in text
+    assert page.is_hidden("#boot")
+    assert page.text_content("#gmse") == "0.1850"  # the baked example is still there to read
