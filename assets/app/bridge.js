@@ -20,7 +20,10 @@
   let worker = null;
   let seq = 0;
   let inflight = false; // a batch sent, not yet acknowledged
-  const queue = []; // [event, coalesce key | null]
+  const queue = []; // [event, coalesce key | null, its number]
+  let lastEvent = 0; // events are numbered as they are queued
+  let sentUpTo = 0; // the highest number in the batch with Python
+  let handledUpTo = 0; // every event numbered up to this has been handled and its patch applied
   const models = new Map(); // Bokeh model name → model, across the page's documents
   const asked = new Map(); // id → resolve, for explorerBoot.python()
   let nextAsk = 0;
@@ -36,14 +39,15 @@
   function enqueue(ev, key) {
     if (key) {
       const i = queue.findIndex((q) => q[1] === key);
-      if (i >= 0) queue.splice(i, 1);
+      if (i >= 0) queue.splice(i, 1); // replaced by this one, which answers for it
     }
-    queue.push([ev, key]);
+    queue.push([ev, key, ++lastEvent]);
     pump();
   }
 
   function pump() {
     if (inflight || !queue.length || !worker) return;
+    sentUpTo = queue[queue.length - 1][2];
     const events = queue.splice(0).map((q) => q[0]);
     for (const ev of events) sent[`${ev.target}|${ev.type}`] = (sent[`${ev.target}|${ev.type}`] || 0) + 1;
     inflight = true;
@@ -201,6 +205,7 @@
     }
     if (d.ack !== undefined && d.ack !== null) {
       inflight = false;
+      handledUpTo = sentUpTo;
       pump();
     }
   }
@@ -259,6 +264,8 @@
     python: (code) => ask({ code }),
     wasmBytes: () => ask({ heap: true }),
     busy: () => inflight, // a batch of events is with Python
+    lastEvent: () => lastEvent, // tests: wait until handled() reaches it
+    handled: () => handledUpTo,
     sent: () => ({ ...sent }),
   };
 })();

@@ -58,9 +58,22 @@ self.explorerPyWorkerInstall = function (scope) {
     return out;
   }
 
+  // Streams only, no Blob or Response: a file:// worker in WebKit cannot read a Blob (NotReadableError).
   async function inflate(bytes) {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const source = new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
+    const reader = source.pipeThrough(new DecompressionStream("gzip")).getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
   }
 
   // A pack (base64, gzipped or not): a function giving its bytes, decoded when first asked for.

@@ -5,11 +5,43 @@ from __future__ import annotations
 import pytest
 
 READY_TIMEOUT_MS = 90_000
+# Actions that can send Python an event: after each, the test waits until Python
+# has handled it and the page shows the result, as a visitor sees it happen.
+ACTIONS = {"click", "dblclick", "fill", "press", "select_option", "check", "uncheck", "type", "tap", "set_checked",
+           "press_sequentially", "dispatch_event"}
+
+
+class _Settling:
+    """Python answers from its worker, a moment after an input (SPEC §16): actions on this
+    page (and its keyboard) return once every event they made has been handled."""
+
+    def __init__(self, target, page):
+        self._target, self._page = target, page
+
+    def __getattr__(self, name):
+        attr = getattr(self._target, name)
+        if name == "keyboard":
+            return _Settling(attr, self._page)
+        if name not in ACTIONS or not callable(attr):
+            return attr
+
+        def act(*args, **kwargs):
+            out = attr(*args, **kwargs)
+            from .helpers import settled
+            settled(self._page)
+            return out
+        return act
+
+
+class SettlingPage(_Settling):
+    def __init__(self, page):
+        super().__init__(page, page)
 
 
 class PageWatch:
     def __init__(self, page):
-        self.page = page
+        self.raw = page
+        self.page = SettlingPage(page)
         self.errors: list[str] = []
         self.allowed: list[str] = []  # regexes of the errors a test provokes on purpose
         self.requests: list[str] = []

@@ -37,6 +37,15 @@ def wait_value(page, readout_id: str, value: float, rel: float = 1e-9) -> None:
     )
 
 
+SETTLED = "n => !window.explorerBridge || explorerBridge.handled() >= n"
+LAST_EVENT = "window.explorerBridge ? explorerBridge.lastEvent() : 0"
+
+
+def settled(page) -> None:
+    """Every event the page has queued for Python so far has been handled and its patch applied."""
+    page.wait_for_function(SETTLED, arg=page.evaluate(LAST_EVENT))
+
+
 def wait_z(page, z: float) -> None:
     page.wait_for_function("z => Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === z", arg=z)
 

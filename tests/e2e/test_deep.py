@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import open_panel, wait_ready
-from .helpers import any_model, any_source, tab_order
+from .helpers import any_model, any_source, settled, tab_order
 
 DONE = "document.documentElement.dataset.deep === 'done'"
 IDLE = "document.documentElement.dataset.deep === 'idle'"
@@ -24,6 +24,7 @@ def set_up(page, depth: int, act: str, data: str = "circle") -> None:
     page.select_option("#deepData", label={"circle": "circle inside a ring", "xor": "xor quadrants"}[data])
     page.select_option("#deepDepth", str(depth))
     page.select_option("#deepAct", label=act)
+    settled(page)  # Python has started the new course
     page.wait_for_function(IDLE)
 
 
