@@ -31,6 +31,7 @@ import lighthouse  # noqa: E402
 import network  # noqa: E402
 import ownloss as own_bench  # noqa: E402
 import panels  # noqa: E402
+import worker as worker_bench  # noqa: E402
 import compare  # noqa: E402
 import vendor  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
@@ -201,6 +202,11 @@ def panels_only(args) -> None:
     _in_chromium(measure)
 
 
+def worker_only(args) -> None:
+    other = compare.revision_site(args.compare) if args.compare else None
+    _in_chromium(lambda browser, url: worker_bench.report(browser, url, args.runs, other))
+
+
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # progress shows even when redirected to a file
     ap = argparse.ArgumentParser()
@@ -217,6 +223,8 @@ def main() -> None:
     ap.add_argument("--only-panels", action="store_true",
                     help="only the panels on demand, the depth panel and your own loss")
     ap.add_argument("--only-deep", action="store_true", help="only the depth panel's frames and memory")
+    ap.add_argument("--only-worker", action="store_true",
+                    help="only the main thread's share while Python starts and works (and --compare)")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
     ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
     args = ap.parse_args()
@@ -234,6 +242,8 @@ def main() -> None:
         return deep_only(args)
     if args.only_boot:
         return boot_only(args)
+    if args.only_worker:
+        return worker_only(args)
     if args.only_lighthouse:
         return lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     single = dev.build()

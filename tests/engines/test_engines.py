@@ -52,6 +52,12 @@ def test_the_page_works(engine, urls, mode):
     # the lite file, which carries none.
     boot = "normal" if mode == "lite" else "snapshot"
     assert b.js("document.documentElement.dataset.boot") == boot, b.js("explorerBoot.bootNote()")
+    # Python runs in a worker: hosted by PyScript when served, by the page's own worker otherwise
+    b.js("(window.__where = null, explorerBoot.python('import js, sys; [str(js.self.constructor.name), "
+         "\"polyscript\" in sys.modules]').then(v => { window.__where = v; }), true)")
+    wait(b, "window.__where !== null")
+    assert b.js("window.__where") == ["DedicatedWorkerGlobalScope", mode == "served"]
+    assert b.js("['loadPyodide', '_createPyodideModule', 'pyodide'].filter(k => k in window)") == []
     check_readouts(b, -2.0, 1)  # the default state, computed by Python in this engine
     b.type_into("#zNum", "-5")
     wait(b, "Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5")

@@ -1,0 +1,148 @@
+"""Python off the main thread (SPEC §16): what the main thread still does.
+
+    python3 benchmarks/run.py --only-worker [--compare REV] [--runs N]
+
+Main-thread blocking while Python starts (long tasks, > 50 ms, between the
+first paint and `ready`, as a share of the time to `ready`), for the
+snapshot and the normal boot, beside a bare Pyodide boot and a bare Pyodide
++ numpy boot of the same files, and optionally beside an earlier revision;
+the longest main-thread task while SymPy first derives, while the lab and
+the depth panel train (their paints included); and the round trip of an
+input to its readouts, through the worker and back.
+"""
+from __future__ import annotations
+
+import statistics
+
+from common import mark, ms
+
+# Every long task from the start of the page, kept for the measurement.
+LONG_TASKS = """(() => {
+  window.__long = [];
+  new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); })
+    .observe({type: 'longtask', buffered: true});
+})()"""
+
+
+def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.add_init_script(LONG_TASKS)
+    page.goto(url)
+    page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=180_000)
+    page.wait_for_timeout(100)  # the observer's last entries
+    ready, paint = mark(page, ready_mark), mark(page, "explorer:first-paint")
+    long = page.evaluate("window.__long")
+    boot = page.evaluate("document.documentElement.dataset.boot || '-'")
+    ctx.close()
+    during = [d for t, d in long if paint <= t <= ready] if paint >= 0 else []
+    return {"ready": ready, "paint": paint, "boot": boot, "n": len(during), "sum": sum(during),
+            "max": max(during, default=0.0), "share": sum(during) / ready if ready > 0 else 0.0,
+            "all_sum": sum(d for t, d in long if t <= ready)}
+
+
+def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> dict:
+    pages = {"snapshot boot": url, "normal boot (?snapshot=0)": url + "?snapshot=0"}
+    if other:
+        pages[f"{other[0]}, snapshot"] = url + other[1]
+        pages[f"{other[0]}, normal"] = url + other[1] + "?snapshot=0"
+    rows: dict = {}
+    for _ in range(runs):  # interleaved, so drift on the machine hits all alike
+        rows.setdefault("bare", []).append(cold(browser, url + "benchmarks/bare.html", "bare:ready"))
+        rows.setdefault("bare+numpy", []).append(cold(browser, url + "benchmarks/bare.html?numpy=1", "bare:ready"))
+        for name, u in pages.items():
+            rows.setdefault(name, []).append(cold(browser, u))
+    med = lambda name, k: statistics.median(r[k] for r in rows[name])  # noqa: E731
+    bare, bare_np = med("bare", "ready"), med("bare+numpy", "ready")
+    print(f"\nmain thread while Python starts (median of {runs} cold loads; long tasks between first paint and ready):")
+    print("| page | boot | first paint | ready | / bare | / bare+numpy | long tasks | their time | share of ready | longest |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| bare Pyodide | – | – | {ms(bare)} | 1.00 | – | – | – | – | – |")
+    print(f"| bare Pyodide + numpy | – | – | {ms(bare_np)} | {bare_np / bare:.2f} | 1.00 | – | – | – | – |")
+    for name in pages:
+        boots = "/".join(sorted({r["boot"] for r in rows[name]}))
+        print(f"| {name} | {boots} | {ms(med(name, 'paint'))} | {ms(med(name, 'ready'))} | "
+              f"{med(name, 'ready') / bare:.2f} | {med(name, 'ready') / bare_np:.2f} | {med(name, 'n'):.0f} | "
+              f"{ms(med(name, 'sum'))} | {med(name, 'share'):.3f} | {ms(med(name, 'max'))} |")
+    print("bare boots: " + ", ".join(ms(r["ready"]) for r in rows["bare"]) + "; with numpy: "
+          + ", ".join(ms(r["ready"]) for r in rows["bare+numpy"]))
+    return rows
+
+
+# Input → its readouts and op_source, through the worker and back, on a settled page.
+ROUND_TRIP = """async n => {
+  const el = document.getElementById('z');
+  const p = document.getElementById('p');
+  const op = Bokeh.documents[0].get_model_by_name('op_source');
+  const ts = [];
+  for (let i = 0; i < n; i++) {
+    await new Promise(r => setTimeout(r, 20));
+    const v = Number((-8 + 16 * ((i * 37) % 160) / 160).toFixed(2));
+    if (v === op.data.z[0]) continue;
+    const shown = new Promise(resolve => {
+      const mo = new MutationObserver(() => { if (op.data.z[0] === v) { mo.disconnect(); resolve(); } });
+      mo.observe(p, {attributes: true});
+    });
+    el.value = String(v);
+    const t0 = performance.now();
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+    await shown;
+    ts.push(performance.now() - t0);
+  }
+  return ts;
+}"""
+
+
+def round_trip(page, n: int = 300) -> dict:
+    page.evaluate(ROUND_TRIP, 30)  # warm-up
+    ts = sorted(page.evaluate(ROUND_TRIP, n))
+    return {"n": len(ts), "p50": statistics.median(ts), "p95": ts[int(0.95 * len(ts)) - 1], "max": ts[-1]}
+
+
+WATCH = """() => {
+  window.__tasks = [];
+  window.__taskObs = new PerformanceObserver(l => { for (const e of l.getEntries()) window.__tasks.push(e.duration); });
+  window.__taskObs.observe({type: 'longtask', buffered: false});
+}"""
+STOP = "() => { window.__taskObs.disconnect(); return window.__tasks; }"
+
+
+def after_ready(browser, url: str) -> dict:
+    """The longest main-thread task while each thing happens, on a ready page (panels not yet painted)."""
+    out = {}
+    for name, start, done in (
+        ("SymPy's first derivation", "document.getElementById('lossPreset').value = 'cross-entropy';"
+         "document.getElementById('lossPreset').dispatchEvent(new Event('change', {bubbles: true}))",
+         "document.getElementById('ownDeriv').dataset.state === 'ready'"),
+        ("lab: painted, then a course", "explorerPanels.want('lab').then(() => document.getElementById('labRun').click())",
+         "document.documentElement.dataset.lab === 'done'"),
+        ("depth panel: painted, then sigmoid ×3",
+         "explorerPanels.want('deep').then(() => document.getElementById('deepRun').click())",
+         "document.documentElement.dataset.deep === 'done'"),
+    ):
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(url + "?panel_idle=never")
+        page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=180_000)
+        page.wait_for_timeout(1500)  # settled
+        page.evaluate(WATCH)
+        page.evaluate(f"() => {{ {start}; }}")
+        page.wait_for_function(done, timeout=180_000, polling=200)
+        tasks = page.evaluate(STOP)
+        ctx.close()
+        out[name] = {"n": len(tasks), "max": max(tasks, default=0.0), "sum": sum(tasks)}
+    print("\nafter ready, main-thread long tasks while (budget: none over 100 ms):")
+    for name, r in out.items():
+        print(f"  {name}: {r['n']} long tasks, longest {r['max']:.0f} ms, {r['sum']:.0f} ms in all")
+    return out
+
+
+def report(browser, url: str, runs: int, other=None) -> None:
+    from common import ready_page
+    boot_table(browser, url, runs, other)
+    ctx, page, _ = ready_page(browser, url)
+    r = round_trip(page)
+    ctx.close()
+    print(f"\ninput → readouts and op_source, the round trip through the worker (n={r['n']}): p50 {r['p50']:.2f} ms, "
+          f"p95 {r['p95']:.2f} ms, max {r['max']:.2f} ms (budget: p95 ≤ 5 ms)")
+    after_ready(browser, url)
