@@ -26,8 +26,11 @@ try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     await numpy_ready  # noqa: F704 (top-level await: the script runs asynchronously)
+    js.explorerWorker.mark("explorer:numpy")
     js.explorerWorker.stage("app")
     from explorer.browser import worker
+
+    js.explorerWorker.mark("explorer:app-imported")
 
     await worker.start()  # noqa: F704
 except Exception as exc:  # the page shows a clear panel instead of a traceback

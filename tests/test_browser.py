@@ -20,13 +20,19 @@ REFERENCE_ROWS = [{"z": z, "y": y} for z, y in ((-2, 1), (-5, 1), (-8, 1), (0, 1
 
 
 class FakeTimers:
-    def __init__(self):
+    """Timers on a clock of the test's own: firing one moves the clock to its due time."""
+
+    def __init__(self, clock=None):
         self.due: dict[int, tuple[float, object]] = {}
         self._next = 0
+        self.clock = clock or [0.0]
+
+    def now(self) -> float:
+        return self.clock[0]
 
     def start(self, ms, fn):
         self._next += 1
-        self.due[self._next] = (ms, fn)
+        self.due[self._next] = (self.clock[0] + ms, fn)
         return self._next
 
     def clear(self, handle):
@@ -34,8 +40,9 @@ class FakeTimers:
 
     def fire_all(self):
         while self.due:
-            key = min(self.due)
-            _, fn = self.due.pop(key)
+            key = min(self.due, key=lambda k: self.due[k][0])
+            at, fn = self.due.pop(key)
+            self.clock[0] = max(self.clock[0], at)
             fn()
 
 
@@ -77,8 +84,7 @@ class Harness:
         self._dom = FakeDOM()
         self.channel = Channel(self._post, to_typed=lambda a: a.copy())
         self.timers = FakeTimers()
-        self.t = 0.0
-        self.page = Page(self.channel, self.timers, lambda: self.t)
+        self.page = Page(self.channel, self.timers, self.timers.now)
         table = _lab_table()
         self.app = App(self.page, False, table, lambda: None)
         self.app.start(hash_, kiosk_idle(search or {}))
@@ -94,6 +100,14 @@ class Harness:
     @property
     def dom(self) -> FakeDOM:
         return self._dom
+
+    @property
+    def t(self) -> float:
+        return self.timers.clock[0]
+
+    @t.setter
+    def t(self, value: float) -> None:
+        self.timers.clock[0] = value
 
     def ops(self) -> list:
         out = []
@@ -193,7 +207,8 @@ def test_keys_that_move_z_are_declared_for_the_main_thread_to_cancel():
     h = Harness.__new__(Harness)
     posts = []
     channel = Channel(lambda m, a: posts.append(m), to_typed=lambda a: a.copy())
-    page = Page(channel, FakeTimers(), lambda: 0.0)
+    timers = FakeTimers()
+    page = Page(channel, timers, timers.now)
     App(page, False, _lab_table(), lambda: None)
     channel.flush()
     listens = {(op[1], op[2]): op for op in json.loads(posts[0]["ops"]) if op[0] == "listen"}
@@ -232,3 +247,16 @@ def test_a_panel_joins_when_painted_and_says_so():
     assert texts(ops)["labEpoch"] == "0"
     ops = h.send({"target": "window", "type": "panel", "name": "nonsense"})
     assert not [op for op in ops if op[0] == "root"]  # unknown names are ignored
+
+
+def test_a_debounce_arms_one_timer_and_runs_once_after_the_last_schedule():
+    timers = FakeTimers()
+    page = Page(Channel(lambda m, a: None), timers, timers.now)
+    ran = []
+    d = page.delay(lambda: ran.append(timers.now()), 250)
+    for t in range(0, 1000, 16):  # a drag: one schedule per frame for a second
+        timers.clock[0] = float(t)
+        d.schedule()
+    assert len(timers.due) == 1 and timers._next == 1  # one timer for the whole drag
+    timers.fire_all()
+    assert ran == [992.0 + 250]  # once, 250 ms after the last input

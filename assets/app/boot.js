@@ -45,11 +45,6 @@
     const info = window.EXPLORER_SNAPSHOT;
     const want = params.get("snapshot");
     if (!info || want === "0" || mode === "cdn") return null;
-    const baked = window.EXPLORER_BAKED;
-    if (info.app_digest !== baked.app_digest) { // not made from the Python this page runs
-      bootNote = "booting without the snapshot (it was made from other Python sources)";
-      return null;
-    }
     const path = R.V + info.file;
     if (mode === "vendored") {
       const url = R.abs(`${path}?v=${info.app_digest.slice(0, 16)}`);
@@ -57,12 +52,38 @@
       if (local || want === "1") return { url };
       if (!window.caches) return null;
       prefetchSnapshot = url;
-      return { url, cache: CACHE_NAME };
+      // Another host: only a copy kept by an earlier visit (a lookup that misses is no download).
+      const store = await caches.open(CACHE_NAME).catch(() => null);
+      const hit = store && await store.match(url).catch(() => null);
+      return hit && hit.ok ? { url, cached: hit } : null;
     }
     if (mode === "single" && !R.packEntry(path)) return null; // lite.html carries none
     const packs = await R.packs([path]);
     return { pack: packs[path] };
   }
+
+  // Served with assets/vendor/: what Python's worker will need, fetched from
+  // the start (runtime.js: download), beside BokehJS; the snapshot only where
+  // the policy above takes it, numpy's wheel only where no snapshot brings numpy.
+  // The wheel is needed last (after CPython has started): it follows the start
+  // message on its own ("later"), so the worker does not wait for it to begin.
+  function downloads() {
+    const plan = snapshotPlan("vendored");
+    const got = plan.then(async (snap) => {
+      const urls = [R.abs(R.PY + "python_stdlib.zip")];
+      const later = {};
+      if (!snap) later[R.abs(R.PY + R.NUMPY_WHEEL)] = R.bytesOf(R.abs(R.PY + R.NUMPY_WHEEL));
+      else if (!snap.cached) urls.push(snap.url);
+      for (const p of Object.values(later)) p.catch(() => {}); // reported to the worker, which reports it
+      const { wasm, files } = R.download(urls);
+      const bytes = await files;
+      if (snap && snap.cached) bytes[snap.url] = await snap.cached.arrayBuffer();
+      return { snap, wasm: await wasm, files: bytes, later };
+    });
+    got.catch(() => {}); // reported when the worker asks for them
+    return got;
+  }
+  let early = null; // the downloads, started at once when served with assets/vendor/
 
   // For the next visit: unless the Cache API has it already, this version of
   // the snapshot is fetched when the page is idle and replaces any older one.
@@ -96,9 +117,27 @@
     if (mode === "file" || mode === "single") {
       await painted; // from disk the packs are scripts to parse: after the first paint
       const [snapshot, packs] = await Promise.all([snapshotPlan(mode), R.packs(R.BOOT_PACKS)]);
-      return { ...message, snapshot, packs };
+      return [{ ...message, snapshot, packs }, []];
     }
-    return { ...message, snapshot: await snapshotPlan(mode) };
+    if (mode === "cdn") return [{ ...message, snapshot: null }, []];
+    const { snap, wasm, files, later } = await early;
+    let snapshot = null;
+    if (snap && window.EXPLORER_SNAPSHOT.app_digest !== baked.app_digest) {
+      bootNote = "booting without the snapshot (it was made from other Python sources)";
+    } else if (snap) {
+      snapshot = { bytes: files[snap.url] };
+    }
+    delete files[snap && snap.url];
+    return [{ ...message, snapshot, wasm, files, pending: Object.keys(later) },
+      [...Object.values(files), ...(snapshot ? [snapshot.bytes] : [])], later];
+  }
+
+  // The files that follow the start message, each as soon as it is here.
+  function sendLater(later) {
+    for (const [url, bytes] of Object.entries(later || {})) {
+      bytes.then((b) => window.explorerBridge.send({ x: "file", url, bytes: b }, [b]),
+        (e) => window.explorerBridge.send({ x: "file", url, error: e.message }));
+    }
   }
 
   // The worker's messages during the boot (bridge.js handles the rest).
@@ -107,8 +146,15 @@
     return {
       hello: async () => {
         helloSeen = true;
+        heardHello();
         start ||= startMessage(mode);
-        window.explorerBridge.send(await start);
+        try {
+          const [message, transfer, later] = await start;
+          window.explorerBridge.start(message, transfer);
+          sendLater(later);
+        } catch (e) {
+          P.fail(`The Python runtime could not be loaded (${e.message}).`);
+        }
       },
       stage: (d) => P.stage(d.name),
       boot: (d) => {
@@ -135,6 +181,8 @@
   }
 
   let helloSeen = false; // the worker's script runs: a failure after this is not a refusal
+  let heardHello;
+  const pythonStarting = new Promise((resolve) => { heardHello = resolve; });
 
   function refused(e) {
     const why = (e && e.message) || String(e || "it did not start");
@@ -167,6 +215,7 @@
       document.head.appendChild(config);
     }
     const core = await import(mode === "cdn" ? R.CDN.pyscript : R.abs(R.V + "pyscript/pyscript.bundle.js"));
+    performance.mark("explorer:pyscript-imported");
     await parsed;
     // PyWorker does not wait for PyScript's own set-up, whose hooks (ours
     // among them) it needs (measured: from the CDN, with its chunks still
@@ -182,6 +231,7 @@
     // PyScript takes only a scheme:// URL as the interpreter's.
     core.PyWorker(main, { version: R.abs("assets/app/pyworker.mjs"), config: { packages_cache }, async: true })
       .catch(refused);
+    performance.mark("explorer:worker-created");
   }
 
   // From disk and in the single file: a classic worker from pyworker.js's own source.
@@ -196,9 +246,19 @@
     }
     watch(worker);
     window.explorerBridge.connect(worker, handlers(mode));
+    performance.mark("explorer:worker-created");
   }
 
+  // PyScript's worker needs the main thread now and then while it starts, and
+  // BokehJS's first paint would keep it waiting (measured: its start delayed
+  // until the paint was over, ~0.5 s): the paint begins once the worker has
+  // said hello, or after PAINT_PATIENCE_MS at most.
+  const PAINT_PATIENCE_MS = 700;
   async function firstPaint() {
+    if (mode === "vendored" || mode === "cdn") {
+      await Promise.race([pythonStarting, new Promise((resolve) => setTimeout(resolve, PAINT_PATIENCE_MS))]);
+    }
+    performance.mark("explorer:paint-start");
     const out = await window.explorerPaint.embed("explorer");
     performance.mark("explorer:first-paint");
     html.dataset.figures = "drawn";
@@ -232,6 +292,7 @@
   const bokeh = R.loadBokeh();
   bokeh.catch(() => {}); // reported by start(), once the page can show it
   if (typeof WebAssembly === "object" && typeof Worker === "function") {
+    if (mode === "vendored") early = downloads();
     if (mode === "vendored" || mode === "cdn") {
       startWithPyScript(mode).catch((e) => P.fail(`The Python runtime could not be loaded (${e.message}).`));
     } else {

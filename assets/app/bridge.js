@@ -18,6 +18,7 @@
   const ACTIVITY = ["pointerdown", "keydown", "touchstart", "wheel", "input"];
 
   let worker = null;
+  let port = null; // the channel's main-thread end, once the worker has its other end
   let seq = 0;
   let inflight = false; // a batch sent, not yet acknowledged
   const queue = []; // [event, coalesce key | null, its number]
@@ -32,7 +33,7 @@
   const sent = {}; // "target|type" → events sent to Python (tests read it: coalescing)
 
   function send(message, transfer) {
-    if (worker) worker.postMessage(message, transfer || []);
+    if (port) port.postMessage(message, transfer || []);
   }
 
   // -- events out -------------------------------------------------------------
@@ -46,12 +47,13 @@
   }
 
   function pump() {
-    if (inflight || !queue.length || !worker) return;
+    if (inflight || !queue.length || !port) return;
     sentUpTo = queue[queue.length - 1][2];
     const events = queue.splice(0).map((q) => q[0]);
     for (const ev of events) sent[`${ev.target}|${ev.type}`] = (sent[`${ev.target}|${ev.type}`] || 0) + 1;
     inflight = true;
     send({ x: "events", seq: ++seq, events });
+    if (window.__bridgeTrace) window.__bridgeTrace.push(["sent", performance.now(), events.length, seq]);
   }
 
   function frameLoop() {
@@ -192,6 +194,8 @@
   }
 
   function applyPatch(d) {
+    const trace = window.__bridgeTrace; // benchmarks: when each patch came, how long it took
+    const t0 = trace ? performance.now() : 0;
     const arrays = d.arrays || [];
     for (const op of JSON.parse(d.ops)) {
       const [name, ...args] = op;
@@ -203,6 +207,7 @@
         fault(name, err);
       }
     }
+    if (trace) trace.push(["patch", t0, performance.now() - t0, d.ack]);
     if (d.ack !== undefined && d.ack !== null) {
       inflight = false;
       handledUpTo = sentUpTo;
@@ -214,6 +219,7 @@
     const d = e.data;
     if (!d || typeof d !== "object" || typeof d.x !== "string") return;
     if (d.x === "patch") applyPatch(d);
+    else if (d.x === "mark") performance.mark(d.name, { startTime: d.at - performance.timeOrigin });
     else if (d.x === "evaluated") {
       const done = asked.get(d.id);
       asked.delete(d.id);
@@ -226,7 +232,16 @@
   function connect(w, on) {
     worker = w;
     handlers = on;
-    w.addEventListener("message", receive);
+    w.addEventListener("message", receive); // "hello", and the worker's own failures, before the channel
+  }
+
+  // The "start" message goes to the worker itself, with the far end of the
+  // channel everything else then travels on.
+  function start(message, transfer) {
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.onmessage = receive;
+    worker.postMessage(message, [channel.port2, ...(transfer || [])]);
     pump();
   }
 
@@ -251,7 +266,7 @@
 
   // Tests and benchmarks: Python's answer to `code`, or the wasm memory's size.
   function ask(request) {
-    if (!worker) return Promise.reject(new Error("Python has not started"));
+    if (!port) return Promise.reject(new Error("Python has not started"));
     const id = ++nextAsk;
     return new Promise((resolve, reject) => {
       asked.set(id, (d) => (d.ok ? resolve(d.value) : reject(new Error(d.value))));
@@ -260,7 +275,7 @@
   }
 
   window.explorerBridge = {
-    connect, register, panelPainted, send,
+    connect, start, register, panelPainted, send,
     python: (code) => ask({ code }),
     wasmBytes: () => ask({ heap: true }),
     busy: () => inflight, // a batch of events is with Python

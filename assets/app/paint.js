@@ -113,9 +113,10 @@
   }
 
   // One task between figures: a panel of four figures is four short tasks for
-  // BokehJS to build, not one long one that would stall whatever moves.
-  const nextTask = () => (window.scheduler && scheduler.yield ? scheduler.yield()
-    : new Promise((resolve) => setTimeout(resolve, 0)));
+  // BokehJS to build, not one long one that would stall whatever moves. A
+  // timeout, not scheduler.yield(), whose continuation would go before other
+  // waiting tasks (Python's worker starting, input, a message with a patch).
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   async function embed(docid) {
     const baked = window.EXPLORER_BAKED;

@@ -28,7 +28,9 @@ self.explorerPyWorkerInstall = function (scope) {
   const DYNLIB_FLAGS = { loadAsync: false, nodelete: true, allowUndefined: true, global: false };
   const TYPES = { wasm: "application/wasm", json: "application/json", zip: "application/zip", whl: "application/zip",
     js: "text/javascript", mjs: "text/javascript" };
-  const post = (message, transfer) => scope.postMessage(message, transfer || []);
+  // The page's own channel once it has sent one (see bridge.js), the worker's before.
+  let port = null;
+  const post = (message, transfer) => (port || scope).postMessage(message, transfer || []);
 
   let start = null; // the page's "start" message
   let startReceived;
@@ -36,6 +38,7 @@ self.explorerPyWorkerInstall = function (scope) {
   let pyodide = null;
   let lock = null; // our Pyodide lock, parsed (which file is which package)
   const asked = new Map(); // request id → resolve, for files the page reads for us
+  const pending = new Map(); // URL → {resolve, reject}: a file the page sends after "start"
   let nextAsk = 0;
 
   // -- fetch answered from memory ---------------------------------------------
@@ -97,16 +100,35 @@ self.explorerPyWorkerInstall = function (scope) {
   }
 
   // -- the page's messages --------------------------------------------------
+  // "start" comes to the worker itself, with a MessagePort: everything else
+  // travels on that port, where no other listener of the worker (PyScript's
+  // among them) has to look at it.
   scope.addEventListener("message", (e) => {
     const d = e.data;
+    if (d && typeof d === "object" && d.x === "start" && !start) {
+      // Files that follow on the port (served: numpy's wheel), waited for from now on.
+      for (const url of d.pending || []) {
+        const got = new Promise((resolve, reject) => pending.set(url.split(/[?#]/)[0], { resolve, reject }));
+        got.catch(() => {}); // Pyodide's own request for it reports a failure
+        answered.set(url.split(/[?#]/)[0], () => got);
+      }
+      port = e.ports[0];
+      port.onmessage = receive;
+      startReceived(d);
+    }
+  });
+  function receive(e) {
+    const d = e.data;
     if (!d || typeof d !== "object") return;
-    if (d.x === "start") startReceived(d);
-    else if (d.x === "files") {
+    if (d.x === "file") {
+      const wait = pending.get(d.url.split(/[?#]/)[0]);
+      if (wait) (d.error ? wait.reject(new Error(d.error)) : wait.resolve([new Uint8Array(d.bytes), typeOf(d.url)]));
+    } else if (d.x === "files") {
       const resolve = asked.get(d.id);
       asked.delete(d.id);
       if (resolve) resolve(d);
     } else if (d.x === "eval") evaluate(d);
-  });
+  }
 
   // Tests and benchmarks ask Python something (or the wasm memory's size).
   function evaluate({ id, code, heap }) {
@@ -124,6 +146,8 @@ self.explorerPyWorkerInstall = function (scope) {
   }
 
   function stage(name) { post({ x: "stage", name }); }
+  // A point on the page's timeline (performance marks there, for tests and benchmarks).
+  function mark(name) { post({ x: "mark", name, at: performance.timeOrigin + performance.now() }); }
   function fail(what) { post({ x: "fail", what: String(what) }); }
 
   // -- JSPI and the engine ----------------------------------------------------
@@ -262,6 +286,7 @@ del _r, _s, _np
   async function snapshotBytes(plan) {
     const s = plan.snapshot;
     if (!s) return null;
+    if (s.bytes) return new Uint8Array(s.bytes); // served: fetched by the page, handed over
     if (s.pack) return unpack(s.pack)(); // from disk or the single file: sent by the page
     if (s.cache) { // another host: only a copy kept from an earlier visit
       const store = await caches.open(s.cache);
@@ -277,10 +302,11 @@ del _r, _s, _np
   // The wasm compiles from the moment it starts arriving, beside everything
   // else; Pyodide's own request for it gets an empty stand-in (one download,
   // one compile), and the module factory instantiates this one.
-  function shareWasm(indexURL, source) {
+  function shareWasm(indexURL, source, module) {
     const url = indexURL + "pyodide.asm.wasm";
-    const compiled = source ? source().then((b) => WebAssembly.compile(b))
+    const compiled = module ? Promise.resolve(module) : source ? source().then((b) => WebAssembly.compile(b))
       : WebAssembly.compileStreaming(realFetch(url));
+    compiled.then(() => mark("explorer:wasm-compiled"), () => {});
     answered.set(url, () => Promise.resolve([new Uint8Array(0), TYPES.wasm]));
     const create = scope._createPyodideModule;
     scope._createPyodideModule = (settings) => create({
@@ -308,14 +334,21 @@ del _r, _s, _np
 
   // boot(loadPyodide, indexURL, plan, wasmSource): Pyodide, restored from the
   // snapshot when one fits, else booted normally; says which to the page.
+  // plan.wasm: the compiled module, plan.files: {url: bytes}, when the page fetched them.
   async function boot(loadPyodide, indexURL, plan, wasmSource) {
     const options = { indexURL, stdout: (t) => console.log(t), stderr: (t) => console.warn(t) };
+    // Files the page fetched already (served): answered from its bytes.
+    for (const [url, buffer] of Object.entries(plan.files || {})) {
+      answered.set(url.split(/[?#]/)[0], () => Promise.resolve([new Uint8Array(buffer), typeOf(url)]));
+    }
+
     const reading = snapshotBytes(plan).then((b) => b && openSnapshot(b));
-    const wasm = shareWasm(indexURL, wasmSource);
+    const wasm = shareWasm(indexURL, wasmSource, plan.wasm);
     let note = "";
     let snap = null;
     try {
       snap = await reading;
+      if (snap) mark("explorer:snapshot-read");
     } catch (e) {
       note = `booting without the snapshot (it is unreadable: ${e.message})`;
     }
@@ -336,6 +369,7 @@ del _r, _s, _np
         hook = hookNextModule(snap, compiled, true);
         const py = await loadPyodide({ ...options, _loadSnapshot: snap.memory() });
         afterRestore(py, snap.meta);
+        mark("explorer:restored");
         post({ x: "boot", kind: "snapshot", note: "" });
         return py;
       } catch (e) {
@@ -346,14 +380,17 @@ del _r, _s, _np
     if (note) console.warn(`explorer: ${note}`);
     needNumpy().catch(() => {}); // Pyodide's own request for it reports a failure
     const py = await loadPyodide(options);
+    mark("explorer:booted");
     post({ x: "boot", kind: "normal", note });
     return py;
   }
 
   // Whatever host runs Python asks the page for its "start" message first.
   async function hello() {
+    mark("explorer:worker-up");
     post({ x: "hello" });
     start = await started;
+    mark("explorer:worker-started");
     hideJspi(); // before anything can start Pyodide (see hideJspi)
     stage("runtime");
     return start;
@@ -451,8 +488,9 @@ del _r, _s, _np
   }
 
   scope.explorerWorker = {
-    VERSION, stage, fail, provide, loadForPyScript, runOwn, make,
+    VERSION, stage, fail, mark, provide, loadForPyScript, runOwn, make,
     appFiles: () => start.appFiles,
+    port: () => port, // Python's end of the channel
   };
 };
 if (typeof document === "undefined") self.explorerPyWorkerInstall(self);

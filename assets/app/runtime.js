@@ -100,8 +100,25 @@
     return mode === "cdn" ? CDN.pyodide : abs(PY);
   }
 
+  // Served with assets/vendor/: the runtime's big files are fetched from the
+  // start, beside BokehJS, and the wasm compiled as it arrives (off the main
+  // thread, by the engine), while PyScript and its worker are still starting;
+  // the worker is handed the bytes and the compiled module. `early` names the
+  // files; resolves to {wasm: WebAssembly.Module, files: {url: ArrayBuffer}}.
+  const get = (url) => fetch(url).then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status} for ${url.split("/").pop().split("?")[0]}`);
+    return r;
+  });
+  const bytesOf = async (url) => (await get(url)).arrayBuffer();
+  function download(urls) {
+    const wasmURL = abs(PY + "pyodide.asm.wasm");
+    const wasm = WebAssembly.compileStreaming(get(wasmURL));
+    const files = Promise.all(urls.map(async (url) => [url, await bytesOf(url)]));
+    return { wasm, files: files.then(Object.fromEntries) };
+  }
+
   window.explorerRuntime = {
     VERSIONS, CDN, V, PY, NUMPY_WHEEL, BOOT_PACKS, detectMode, loadBokeh, loadScript, packEntry, packs, abs,
-    blobURL, indexURL, mode: () => mode,
+    blobURL, indexURL, download, bytesOf, mode: () => mode,
   };
 })();

@@ -22,6 +22,10 @@ from types import SimpleNamespace
 import numpy as np
 
 
+# Shorter columns go as JSON: a typed array costs more to make and hand over than it saves.
+TYPED_MIN = 64
+
+
 class Event(SimpleNamespace):
     """One event as the main thread relayed it: `target` (the element's id, "window" or
     "document"), `type`, and what the listener asked to read (value, checked, key, shift, ...)."""
@@ -45,8 +49,10 @@ class Channel:
         self.ops.append(op)
 
     def column(self, values):
-        """A numeric column for Bokeh: a typed array when every value is a finite float (sent
-        by transfer), else a plain list (None where a value is missing: the plot's gaps)."""
+        """A numeric column for Bokeh: a typed array when it is long and every value is a finite
+        float (sent by transfer), else a plain list (None where a value is missing: the plot's gaps)."""
+        if isinstance(values, list) and len(values) < TYPED_MIN and None not in values:
+            return [float(v) if math.isfinite(v) else None for v in values]
         a = np.asarray(values, dtype=float) if not isinstance(values, list) or None not in values else None
         if a is not None and a.ndim == 1 and self._to_typed is not None and np.isfinite(a).all():
             self._arrays.append(self._to_typed(np.ascontiguousarray(a)))

@@ -108,15 +108,20 @@ class Model:
 
 
 class Delay:
-    """Runs its callable `ms` after the last `schedule()`: debounces bursts of input."""
+    """Runs its callable `ms` after the last `schedule()`: debounces bursts of input.
+
+    One timer at a time, re-armed when it fires early: a drag that schedules
+    on every input costs no timer calls but the first."""
 
     def __init__(self, page: "Page", fn, ms: float):
         self._page, self._fn, self.ms = page, fn, ms
         self._timer = None
+        self._due = 0.0
 
     def schedule(self) -> None:
-        self.cancel()
-        self._timer = self._page.timers.start(self.ms, self._fire)
+        self._due = self._page.now() + self.ms
+        if self._timer is None:
+            self._timer = self._page.timers.start(self.ms, self._fire)
 
     def cancel(self) -> None:
         if self._timer is not None:
@@ -124,6 +129,10 @@ class Delay:
             self._timer = None
 
     def _fire(self) -> None:
+        left = self._due - self._page.now()
+        if left > 1.0:  # scheduled again meanwhile: wait for the rest
+            self._timer = self._page.timers.start(left, self._fire)
+            return
         self._timer = None
         self._fn()
 

@@ -20,15 +20,21 @@ from .page import Page
 
 SYMPY = ("mpmath", "sympy")
 _KEPT = []  # proxies the worker calls for as long as it lives
+RUNNING: list = []  # [the app, its channel], once started
 
 
 def _post(message: dict, arrays: list) -> None:
-    m = to_js(message, dict_converter=js.Object.fromEntries)
+    m = js.Object.new()  # three fields: cheaper set one by one than converted as a dict
+    for k, v in message.items():
+        setattr(m, k, v)
     if arrays:
         m.arrays = to_js(arrays)
-        js.postMessage(m, to_js([a.buffer for a in arrays]))
+        _PORT[0].postMessage(m, to_js([a.buffer for a in arrays]))
     else:
-        js.postMessage(m)
+        _PORT[0].postMessage(m)
+
+
+_PORT: list = []  # the page's MessagePort (pyworker.js holds it; bridge.js is at the other end)
 
 
 class Timers:
@@ -86,12 +92,14 @@ async def start() -> App:
 
     listener = create_proxy(on_message)
     _KEPT.append(listener)
-    js.addEventListener("message", listener)
-    js.postMessage(to_js({"x": "listening"}, dict_converter=js.Object.fromEntries))
+    _PORT[:] = [js.explorerWorker.port()]
+    _PORT[0].addEventListener("message", listener)
+    _PORT[0].postMessage(to_js({"x": "listening"}, dict_converter=js.Object.fromEntries))
     init = await got_init
     app = App(page, bool(init.get("reducedMotion")), init["labData"], load_sympy)
     app.start(init.get("hash", ""), kiosk_idle(init.get("search", {})))
     page.mark("explorer:app-started")
     channel.send(["ready"])
     channel.flush()
+    RUNNING[:] = [app, channel]  # for tests and benchmarks, through explorerBoot.python
     return app
