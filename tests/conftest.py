@@ -20,7 +20,7 @@ CHROMIUM_ARGS = [
 ]
 # Chromium's sampling heap profiler is on in a random share of browser
 # sessions, and it crashed boots that ran Python on a JSPI stack (see hideJspi
-# in assets/app/snapshot.js). The tests turn it on in every session, so that
+# in assets/app/pyworker.js). The tests turn it on in every session, so that
 # such a crash fails every run instead of one run in several.
 HEAP_PROFILER_ON = "--enable-features=HeapProfilerReporting:nonstable-probability/1/stable-probability/1"
 
