@@ -134,15 +134,9 @@ RACE_TOL = 0.1
 RACE_MAX_STEPS = 1000
 
 
-def signed_grads(z, y):
-    """(dCE/dz, dMSE/dz) with their signs, from the same stable pieces as evaluate()."""
-    p, q = sigmoid_pair(z)
-    diff = np.where(np.asarray(y) == 1, -q, p)  # p − y without cancellation
-    return diff, 2.0 * diff * p * q
-
-
 def _grads_scalar(z: float, y: int) -> tuple[float, float]:
-    """signed_grads() for one float, with math instead of numpy (the race's hot loop)."""
+    """(dCE/dz, dMSE/dz) with their signs at one float, from the same stable pieces as
+    evaluate() (p − y never as σ(z) − 1), with math instead of numpy: the race's hot loop."""
     e = math.exp(-abs(z))
     small, big = e / (1.0 + e), 1.0 / (1.0 + e)
     p, q = (big, small) if z >= 0 else (small, big)

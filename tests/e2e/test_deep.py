@@ -102,6 +102,19 @@ def test_state_is_in_the_url_and_restored(page, base_url):
     assert "dd=1&dl=2&da=2&dlr=0.5" in page.evaluate("location.hash")
 
 
+def test_an_out_of_range_choice_in_a_link_is_ignored(page, base_url):
+    """Choices past the last (activation 7, data set 5) leave the defaults, not the last choice,
+    while the link's valid keys still apply."""
+    page.goto(base_url + "?panel_idle=never#da=7&dd=5&dl=2")
+    wait_ready(page, panels=())
+    page.wait_for_function("document.documentElement.dataset.deepPanel === 'ready'")
+    assert [page.input_value(s) for s in ("#deepData", "#deepDepth", "#deepAct")] == ["0", "2", "0"]
+    assert page.evaluate("document.querySelector('#deepAct option:checked').textContent") == "sigmoid"
+    assert len(layer_cells(page)) == 3
+    hash_ = page.evaluate("location.hash")
+    assert "dl=2" in hash_ and "da=" not in hash_ and "dd=" not in hash_
+
+
 def test_bad_input_is_refused_and_keeps_the_course(deep_page):
     before = layer_cells(deep_page)
     for field, valid, bad, note in [("deepLr", "1", "fast", "learning rate"), ("deepSeed", "1", "1.5", "seed"),

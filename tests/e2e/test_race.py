@@ -79,9 +79,9 @@ def test_one_step_and_reset(app):
     for loss in ("ce", "mse"):  # one update from −5, and the runner's values there, against mpmath
         z1 = mp_descend(-5.0, 1, 1.0, 1, mse=loss == "mse")
         ref = mp_point(z1, 1)
-        assert runners[f"z_{loss}"] == [pytest.approx(z1, rel=1e-12)]
+        assert runners[f"z_{loss}"] == [pytest.approx(z1, rel=1e-12, abs=0)]
         for col, key in ((f"p_{loss}", "p"), (loss, loss), (f"g{loss}", f"g{loss}")):
-            assert runners[col] == [pytest.approx(ref[key], rel=1e-9)], col
+            assert runners[col] == [pytest.approx(ref[key], rel=1e-9, abs=0)], col
     # the runners are drawn on both plots, each marker from this one row, in view on the linear axis
     markers = app.evaluate(_MARKERS, list(RUNNER_MARKERS))
     for name, (plot, x, y) in RUNNER_MARKERS.items():
@@ -93,7 +93,7 @@ def test_one_step_and_reset(app):
         app.click("#raceStep")
     app.wait_for_function("document.getElementById('raceCE').dataset.steps === '16'")
     assert app.get_attribute("#raceMSE", "data-steps") == ""
-    assert source(app, "race_runners")["z_mse"] == [pytest.approx(mp_descend(-5.0, 1, 1.0, 16, True), rel=1e-9)]
+    assert source(app, "race_runners")["z_mse"] == [pytest.approx(mp_descend(-5.0, 1, 1.0, 16, True), rel=1e-9, abs=0)]
     app.click("#raceReset")
     app.wait_for_function("document.getElementById('raceCE').textContent === '—'")
     assert source(app, "race_runners")["z_ce"] == []
@@ -212,7 +212,7 @@ def test_kiosk_demo_runs_a_race_from_a_confidently_wrong_start(page, base_url):
     page.goto(base_url + "?kiosk=1&idle=1")
     wait_ready(page)
     page.wait_for_function("document.documentElement.dataset.race === 'running'", timeout=60_000)
-    assert source(page, "race_path")["p_ce"][0] == pytest.approx(mp_point(-6.0, 1)["p"], rel=1e-12)
+    assert source(page, "race_path")["p_ce"][0] == pytest.approx(mp_point(-6.0, 1)["p"], rel=1e-12, abs=0)
     page.keyboard.press("Tab")
     page.wait_for_function("document.documentElement.dataset.demo === undefined")
     assert page.evaluate("document.documentElement.dataset.race") != "running"
