@@ -4,6 +4,7 @@ derivative of explorer.ownloss (an independent implementation)."""
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -152,3 +153,28 @@ def test_small_constants_stay_exact_and_large_ones_become_floats():
     assert any(isinstance(a, sp.Float) for a in numbers("(1/3)**64*p"))  # its denominator is past the limit
     z, e = derive.expression(ownloss.parse("pi/4*z"), 1)
     assert e == sp.pi * z / 4  # π stays π
+
+
+def test_a_derivation_past_its_budget_is_stopped_and_the_next_one_runs():
+    loss = ownloss.parse("log(1 + exp(-(2*y - 1)*z))**3/(p + 1)**5 + tanh(p)**7 + sqrt(abs(z))*p**3")
+    with pytest.raises(derive.TooSlow, match="too slow to derive here"):
+        derive.derivative(loss, 0, budget_s=1e-6)
+    assert sys.getprofile() is None  # the hook is gone: nothing else is slowed or stopped
+    text, _ = derive.derivative(ownloss.parse("softplus(z) - y*z"), 1)
+    assert text == "p - 1"
+    assert issubclass(derive.TooSlow, derive.TooLong) and derive.BUDGET_S == 2.0
+
+
+def test_the_budget_leaves_an_outer_profiler_in_place():
+    seen = []
+
+    def outer(frame, event, arg):
+        seen.append(event)
+
+    sys.setprofile(outer)
+    try:
+        derive.derivative(ownloss.parse("(p - y)**2"), 1)
+        assert sys.getprofile() is outer
+    finally:
+        sys.setprofile(None)
+    assert seen  # it ran before and after

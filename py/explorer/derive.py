@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+import time
+from contextlib import contextmanager
 from fractions import Fraction
 
 from .ownloss import Loss
@@ -29,6 +32,11 @@ EXACT_DENOMINATOR = 100  # 0.25 stays 1/4 for the algebra; 0.1234567 stays a flo
 # powers: it runs only when every numeric exponent is at most
 # SIMPLIFY_EXPONENT_MAX ((p + 1)**999999 is shown as differentiated).
 EXACT_MAX = 10 ** 6
+# And whatever the bounds miss, a derivation is stopped once it has run for
+# BUDGET_S: SymPy is pure Python, so a profile hook can end it from inside
+# (checked every CHECK_EVERY calls; the check itself costs a few percent).
+BUDGET_S = 2.0
+CHECK_EVERY = 64
 EXACT_EXPONENT_MAX = 64
 SIMPLIFY_EXPONENT_MAX = 16
 
@@ -43,6 +51,33 @@ class TooLong(ValueError):
 
 class TooLarge(TooLong):
     """A constant part of the loss is not a finite float: there is nothing SymPy could show."""
+
+
+class TooSlow(TooLong):
+    """The derivation ran past its time budget and was stopped."""
+
+
+@contextmanager
+def _deadline(seconds: float | None):
+    """Raise TooSlow inside whatever runs in the block once `seconds` have passed."""
+    if seconds is None:
+        yield
+        return
+    end = time.perf_counter() + seconds
+    calls = 0
+
+    def check(frame, event, arg):
+        nonlocal calls
+        calls += 1
+        if calls % CHECK_EVERY == 0 and time.perf_counter() > end:
+            raise TooSlow(f"it takes SymPy more than {seconds:g} s, too slow to derive here")
+
+    outer = sys.getprofile()
+    sys.setprofile(check)
+    try:
+        yield
+    finally:
+        sys.setprofile(outer)
 
 
 def _number(sp, v: float):
@@ -163,10 +198,23 @@ def _simplifiable(sp, d) -> bool:
     return all(not e.is_Number or abs(float(e)) <= SIMPLIFY_EXPONENT_MAX for _, e in (q.args for q in d.atoms(sp.Pow)))
 
 
-def derivative(loss: Loss, y: int) -> tuple[str, str]:
+def derivative(loss: Loss, y: int, budget_s: float | None = BUDGET_S) -> tuple[str, str]:
     """(SymPy's plain text of ∂ℓ/∂z, its presentation MathML), in p where it can be.
 
-    Raises TooLong when the result is too large to read."""
+    Raises TooLong when the result is too large to read, TooSlow (a TooLong)
+    when it takes longer than budget_s seconds (None: no limit)."""
+    with _deadline(budget_s):
+        return _derivative(loss, y)
+
+
+def warm_up() -> None:
+    """One derivation with no time limit: SymPy's first one imports and caches
+    much more than later ones (seconds in the browser), which no loss should be charged for."""
+    from .ownloss import parse
+    derivative(parse("-(y*log(p) + (1-y)*log(1-p)) + (p - y)**2"), 1, budget_s=None)
+
+
+def _derivative(loss: Loss, y: int) -> tuple[str, str]:
     import sympy as sp
     z, expr = expression(loss, y)
     if sp.count_ops(expr) > SHOW_MAX_OPS:

@@ -7,7 +7,8 @@ come from explorer.ownloss). A derivation runs only once typing has paused,
 and only for the loss and label still in use when it runs.
 `data-state` on `ownDeriv`: none, pending (the loss or label changed and
 its derivation is not shown yet: the old formula is dimmed), loading,
-ready, too-long, unavailable.
+ready, too-long (too long to show, too large, or stopped after
+derive.BUDGET_S), unavailable.
 """
 from __future__ import annotations
 
@@ -67,6 +68,9 @@ class Derivation:
             return
         try:
             text, mathml = derive.derivative(ownloss.parse(st.loss), st.y)
+        except derive.TooSlow as e:
+            self._show("too-long", f"Not derived: {e}. The numbers and curves above are exact all the same.",
+                       "", "")
         except derive.TooLong as e:
             self._show("too-long", f"The derivative is too long to show: {e}.", "", "")
         else:
@@ -77,6 +81,7 @@ class Derivation:
     async def _load(self) -> None:
         try:
             await self._load_sympy()
+            derive.warm_up()
         except Exception as exc:  # noqa: BLE001 (offline CDN fork, or a copy without SymPy: lite.html)
             self._sympy = False
             self.page.warn(f"explorer: SymPy unavailable ({exc})")
