@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from common import ROOT, memory
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir
+from project import CHROMIUM, CHROMIUM_ARGS, serve_dir
 
 
 def attract(browser, url, minutes: float) -> dict:

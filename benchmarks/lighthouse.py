@@ -17,7 +17,7 @@ import tempfile
 
 import network
 from common import ROOT
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from project import CHROMIUM, CHROMIUM_ARGS
 
 VERSION = "12.8.2"  # 12.x runs on Node 20
 HOME = ROOT / "benchmarks" / "out" / "lighthouse"

@@ -16,7 +16,7 @@ import statistics
 import threading
 
 from common import ROOT, mark, ms
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from project import CHROMIUM, CHROMIUM_ARGS
 
 HOST = "explorer.test"
 COMPRESSED = (".js", ".mjs", ".wasm", ".json", ".html", ".css", ".svg", "/")

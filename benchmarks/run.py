@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, RUNS, cold_load, median, memory, ms, ready_page  # noqa: E402  (sets sys.path)
-
 import baseline  # noqa: E402
+import compare  # noqa: E402
 import deep as deep_bench  # noqa: E402
 import kiosk  # noqa: E402
 import lab as lab_bench  # noqa: E402
@@ -31,10 +30,10 @@ import lighthouse  # noqa: E402
 import network  # noqa: E402
 import ownloss as own_bench  # noqa: E402
 import panels  # noqa: E402
-import worker as worker_bench  # noqa: E402
-import compare  # noqa: E402
 import vendor  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
+import worker as worker_bench  # noqa: E402
+from common import ROOT, RUNS, cold_load, median, memory, ms, ready_page  # noqa: E402  (sets sys.path)
+from project import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
 
 
 def bench_setup() -> dict:
@@ -159,8 +158,8 @@ def lab_only(args) -> None:
 
 def boot_only(args) -> None:
     """Only the cold loads: first paint and ready in each mode beside a bare boot of the same files."""
-    from playwright.sync_api import sync_playwright
     import dev
+    from playwright.sync_api import sync_playwright
     single, lite = dev.build(), dev.build(lite=True)
     url, httpd = serve_dir(ROOT)
     with sync_playwright() as pw:
@@ -228,8 +227,8 @@ def main() -> None:
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
     ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
     args = ap.parse_args()
-    from playwright.sync_api import sync_playwright
     import dev
+    from playwright.sync_api import sync_playwright
 
     vendor.ensure(quiet=True)
     if args.only_long:

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-from pathlib import Path
 
 import pytest
+from project import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("EXPLORER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run",
-    # Every host but loopback is unresolvable: a request elsewhere fails
-    # loudly instead of silently working on a connected machine.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 # Chromium's sampling heap profiler is on in a random share of browser
 # sessions, and it crashed boots that ran Python on a JSPI stack (see hideJspi
 # in assets/app/pyworker.js). The tests turn it on in every session, so that
 # such a crash fails every run instead of one run in several.
 HEAP_PROFILER_ON = "--enable-features=HeapProfilerReporting:nonstable-probability/1/stable-probability/1"
-
-
-def serve_dir(root: Path):
-    """Start the project's own static server on a free port; returns (url, server)."""
-    from dev import make_server
-    httpd = make_server(0, root)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{httpd.server_address[1]}/", httpd
 
 
 @pytest.fixture(scope="session")

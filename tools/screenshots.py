@@ -9,9 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
+from project import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
 
 SIZES = {"phone": (360, 780), "kiosk": (1920, 1080)}
 

@@ -23,9 +23,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vendor  # noqa: E402
+from project import CHROMIUM, CHROMIUM_ARGS, ROOT, app_sources, serve_dir  # noqa: E402
 
 DIR = vendor.VENDOR / "snapshot"
 # One image for every engine: the image freezes whether wasm can suspend
@@ -36,14 +36,15 @@ MANIFEST = DIR / "manifest.js"
 MAGIC = b"EXSNAP2\n"
 SITE = "/lib/python3.12/site-packages/"
 HOME = "/home/pyodide/"
-# What the image holds imported: numpy, every module the browser runs, and
+# What the image holds imported: numpy, every module the browser runs (the
+# panels on demand too, imported when they join), and
 # the standard library modules PyScript imports when it starts (measured: the
 # modules in sys.modules when py/main.py begins, on a normal boot). None of
 # them keeps state from the page at import time.
 IMPORTS = """
 import numpy, numpy.linalg
-import explorer.maths, explorer.lab, explorer.state, explorer.fmt, explorer.race, explorer.deep
-import explorer.browser.app, explorer.browser.worker
+import explorer.maths, explorer.lab, explorer.state, explorer.fmt, explorer.race, explorer.deep, explorer.panels
+import explorer.browser.app, explorer.browser.worker, explorer.browser.lab, explorer.browser.deep
 import asyncio, ast, base64, bz2, concurrent.futures, copy, dis, html, html.entities, importlib.resources
 import importlib.util, inspect, ipaddress, json, locale, logging, pathlib, random, selectors, shutil, socket
 import subprocess, tempfile, textwrap, tokenize, traceback, typing, urllib.parse, zipfile
@@ -66,11 +67,6 @@ onmessage = async (e) => {
   const url = await new Promise((resolve) => { const r = new FileReader(); r.onload = () => resolve(r.result); r.readAsDataURL(new Blob([reply.made.image])); });
   return { ...reply.made, image: url.slice(url.indexOf(",") + 1) };
 }"""
-
-
-def app_sources() -> dict[str, str]:
-    import dev
-    return {p: (ROOT / p).read_text() for p in dev.BROWSER_SOURCES}
 
 
 def app_digest(sources: dict[str, str] | None = None) -> str:
@@ -148,8 +144,6 @@ def container(paths: list[str], blobs: list[bytes], memory: bytes | None = None,
 def make() -> tuple[int, int]:
     """Run the maker in headless Chromium; write the snapshot, its pack and the manifest. Returns (bytes, image bytes)."""
     from playwright.sync_api import sync_playwright
-    sys.path.insert(0, str(ROOT))
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir
     key = inputs_key()
     fs = files()
     paths, blobs = [p for p, _ in fs], [b for _, b in fs]
@@ -199,8 +193,6 @@ def fresh() -> bool:
 
 def can_make() -> bool:
     import importlib.util
-    sys.path.insert(0, str(ROOT))
-    from tests.conftest import CHROMIUM
     return importlib.util.find_spec("playwright") is not None and os.path.exists(CHROMIUM)
 
 
@@ -222,5 +214,4 @@ def ensure(quiet: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     ensure()
