@@ -8,11 +8,11 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
+from explorer import owneval, ownloss
+from explorer.owneval import evaluate
+from explorer.ownloss import LossError, parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from explorer import ownloss
-from explorer.ownloss import LossError, evaluate, parse
 
 PY = Path(__file__).resolve().parent.parent / "py"
 
@@ -89,16 +89,16 @@ def test_valid_but_not_finite_somewhere_is_reported_with_a_reason(text):
     z = 40.0
     v, d = evaluate(loss, np.array([z]), 1)
     assert not (np.isfinite(v[0]) and np.isfinite(d[0]))
-    why = ownloss.why_not_finite(loss, z, 1)
+    why = owneval.why_not_finite(loss, z, 1)
     assert why and "nan" not in why.lower().replace("nan ", "")
-    vals, grads = ownloss.curve(loss, np.array([-1.0, z]), 1)
+    vals, grads = owneval.curve(loss, np.array([-1.0, z]), 1)
     assert vals[1] is None and grads[1] is None  # a gap in the curves, never NaN or ∞
 
 
 def test_log_one_minus_p_suggests_the_stable_form():
-    why = ownloss.why_not_finite(parse("log(1 - p)"), 40.0, 1)
+    why = owneval.why_not_finite(parse("log(1 - p)"), 40.0, 1)
     assert "-softplus(z)" in why
-    assert "-softplus(-z)" in ownloss.why_not_finite(parse("y*log(p)"), -800.0, 1)
+    assert "-softplus(-z)" in owneval.why_not_finite(parse("y*log(p)"), -800.0, 1)
 
 
 # -- values and derivatives against mpmath, an independent reference ----------

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .. import maths, ownloss
+from .. import maths, owneval, ownloss
 from ..fmt import readout
 from ..state import State, raw_fields
 from .plumbing import show_msg
@@ -60,10 +60,10 @@ class OwnLossPanel:
             self._point(st)
             return
         zl, zg = self._loss_z, maths.grad_curve_z(st.R)
-        v, d = ownloss.evaluate(self.loss, np.concatenate([zl, zg, [st.z]]), st.y)
+        v, d = owneval.evaluate(self.loss, np.concatenate([zl, zg, [st.z]]), st.y)
         n = len(zl)
-        own, _ = ownloss.gapped(v[:n], d[:n])
-        _, gown = ownloss.gapped(v[n:-1], d[n:-1])
+        own, _ = owneval.gapped(v[:n], d[:n])
+        _, gown = owneval.gapped(v[n:-1], d[n:-1])
         self.m["own_curves"].data({"p": self._loss_p, "own": own})
         self.m["own_grad"].data({"z": zg, "gown": gown})
         self._point(st, (float(v[-1]), float(d[-1])))
@@ -78,13 +78,13 @@ class OwnLossPanel:
             show_msg(e["ownWhy"], "")
             self.m["own_op"].data({"z": [], "p": [], "own": [], "gown": []})
             return
-        v, d = at or (float(a[0]) for a in ownloss.evaluate(self.loss, np.array([st.z]), st.y))
+        v, d = at or (float(a[0]) for a in owneval.evaluate(self.loss, np.array([st.z]), st.y))
         finite = math.isfinite(v) and math.isfinite(d)
         for k, x in (("own", v), ("gown", abs(d))):
             ok = finite and math.isfinite(x)
             e[k].text(readout(x) if ok else "not finite here")
             e[k].data("value", repr(x) if ok else "")
-        show_msg(e["ownWhy"], "" if finite else f"At z = {st.z:g}: {ownloss.why_not_finite(self.loss, st.z, st.y)}.")
+        show_msg(e["ownWhy"], "" if finite else f"At z = {st.z:g}: {owneval.why_not_finite(self.loss, st.z, st.y)}.")
         p = maths.sigmoid_pair(np.array([st.z]))[0][0]
         row = {"z": [st.z], "p": [float(p)], "own": [v if finite else 0.0], "gown": [abs(d) if finite else 0.0]}
         self.m["own_op"].data(row)
