@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-
+from explorer import course as course_mod
 from explorer import deep, ownloss
 from explorer.fmt import readout
 
@@ -144,7 +144,7 @@ def test_counts_are_revealed_only_once_shown():
     c = course("relu", 3)
     assert c.revealed(0, 8) is None and c.revealed(0, 9) == 9
     assert course("sigmoid", 3).revealed(1, 1999) is None and course("sigmoid", 3).revealed(1, 2000) == -1
-    assert deep.count_text(-1) == "not within 2,000" and deep.count_text(9) == "9 epochs"
+    assert course_mod.count_text(-1) == "not within 2,000" and course_mod.count_text(9) == "9 epochs"
 
 
 @pytest.mark.parametrize("preset,column,want", [("cross-entropy", 0, 9), ("MSE", 1, 15)])
@@ -188,3 +188,13 @@ def test_each_map_is_its_runners_p_over_the_grid(act):
         assert np.max(np.abs(got.ravel() - want)) < 1e-12
     # the runners differ after 40 epochs, so a map drawn from the wrong runner fails above
     assert np.max(np.abs(deep.map_probabilities(c, grid, 0) - deep.map_probabilities(c, grid, 1))) > 1e-6
+
+
+@pytest.mark.parametrize("act", deep.ACTIVATIONS)
+def test_each_activations_slope_from_its_output_is_its_derivative(act):
+    """The table of activations (value, slope from the output) against central differences."""
+    assert tuple(deep.ACTIVATION_PAIRS) == deep.ACTIVATIONS
+    u = np.array([-6.0, -1.3, -0.2, 0.4, 2.2, 7.5])  # no kink: ReLU's 0 is left out
+    h = 1e-6
+    fd = (deep.activate(act, u + h) - deep.activate(act, u - h)) / (2 * h)
+    assert deep.slope(act, deep.activate(act, u)) == pytest.approx(fd, rel=1e-6, abs=1e-9)

@@ -5,12 +5,12 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 import vendor
+from explorer import course as course_mod
 from explorer import lab
 from explorer.race import seconds_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture(scope="module")
@@ -209,19 +209,19 @@ def test_one_row_per_runner_for_the_figures(table):
 
 
 def test_animation_schedule(table):
-    epochs = [lab.epoch_at(t / 10) for t in range(0, 120)]
+    epochs = [course_mod.epoch_at(t / 10) for t in range(0, 120)]
     assert epochs == sorted(epochs) and epochs[0] == 0
-    assert lab.epoch_at(1.0) < 12  # the first epochs are slow enough to follow
-    assert lab.epoch_at(10.0) >= lab.MAX_EPOCHS
+    assert course_mod.epoch_at(1.0) < 12  # the first epochs are slow enough to follow
+    assert course_mod.epoch_at(10.0) >= lab.MAX_EPOCHS
     for k in (1, 10, 266, 2000):
-        t = seconds_for(k, lab.epoch_at)
-        assert lab.epoch_at(t) >= k > lab.epoch_at(t - 1e-6)
+        t = seconds_for(k, course_mod.epoch_at)
+        assert course_mod.epoch_at(t) >= k > course_mod.epoch_at(t - 1e-6)
 
 
 def test_texts():
-    assert lab.count_text(None) == "…" and lab.count_text(1) == "1 epoch" and lab.count_text(266) == "266 epochs"
-    assert lab.count_text(-1) == "not within 2,000"
-    assert lab.accuracy_text(357 / 569) == "62.7 %"
+    assert course_mod.count_text(None) == "…" and course_mod.count_text(1) == "1 epoch" and course_mod.count_text(266) == "266 epochs"
+    assert course_mod.count_text(-1) == "not within 2,000"
+    assert course_mod.accuracy_text(357 / 569) == "62.7 %"
 
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import maths, ownloss
+from . import course as shared
+from . import maths, owneval
+from .course import MAX_EPOCHS, PLOT_FLOOR, RUNNER_IDS, RUNNER_NAMES, accuracy_text, standardise
 from .fields import Field
-from .fmt import count, readout, revealed
+from .fmt import readout
 
 N_POINTS = 200
 WIDTH = 8
@@ -22,8 +24,6 @@ SEED_MIN, SEED_MAX = 1, 999
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 DATASETS = ("circle", "xor")
 RUNNERS = ("ce", "mse")
-MAX_EPOCHS = 2000
-TARGET_ACCURACY = 0.9
 MAP_SIZE = 48  # the decision map's grid, per side
 
 # The depth panel's part of the page state.
@@ -34,11 +34,6 @@ FIELDS = (
     Field("dlr", "deep_lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),
     Field("dsd", "deep_seed", "int", 1, lo=SEED_MIN, hi=SEED_MAX, what="a seed"),
 )
-
-
-def standardise(x: np.ndarray) -> np.ndarray:
-    """Each column to mean 0 and population standard deviation 1."""
-    return (x - x.mean(axis=0)) / x.std(axis=0)
 
 
 def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -69,14 +64,6 @@ def start_weights(seed: int, depth: int, act: str) -> list[np.ndarray]:
             for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
 
 
-def activate(act: str, u: np.ndarray) -> np.ndarray:
-    if act == "relu":
-        return np.maximum(u, 0.0)
-    if act == "tanh":
-        return np.tanh(u)
-    return _sigmoid(u)
-
-
 def _sigmoid(u: np.ndarray) -> np.ndarray:
     """σ alone, in half of sigmoid_pair's numpy calls: 1/(1 + e^−u) is accurate to
     an ulp or two everywhere; u is kept above −700 so e^−u cannot overflow (σ there
@@ -84,13 +71,22 @@ def _sigmoid(u: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.maximum(u, -700.0)))
 
 
+# Each activation as (its value at u, its slope from its output h): σ′ = h(1 − h),
+# tanh′ = 1 − h², ReLU′ = [h > 0] (0 at 0). A new activation is one more entry.
+ACTIVATION_PAIRS = {
+    "sigmoid": (_sigmoid, lambda h: h * (1.0 - h)),
+    "tanh": (np.tanh, lambda h: 1.0 - h * h),
+    "relu": (lambda u: np.maximum(u, 0.0), lambda h: (h > 0.0).astype(float)),
+}
+
+
+def activate(act: str, u: np.ndarray) -> np.ndarray:
+    return ACTIVATION_PAIRS[act][0](u)
+
+
 def slope(act: str, h: np.ndarray) -> np.ndarray:
-    """The activation's derivative, from its output h: σ′ = h(1 − h), tanh′ = 1 − h², ReLU′ = [h > 0] (0 at 0)."""
-    if act == "relu":
-        return (h > 0.0).astype(float)
-    if act == "tanh":
-        return 1.0 - h * h
-    return h * (1.0 - h)
+    """The activation's derivative, from its output h."""
+    return ACTIVATION_PAIRS[act][1](h)
 
 
 def forward(ws: list, bs: list, x: np.ndarray, act: str) -> tuple[list, np.ndarray]:
@@ -111,7 +107,7 @@ def output_grad(z: np.ndarray, y: np.ndarray, own=None) -> tuple[np.ndarray, np.
     dz = diff / len(y)
     dz[1] *= 2.0 * p[1] * q[1]
     if own is not None:
-        _, d = ownloss.evaluate(own, z[2], y)
+        _, d = owneval.evaluate(own, z[2], y)
         dz[2] = np.where(np.isfinite(d), d, 0.0) / len(y)
     return p, dz, np.mean((p >= 0.5) == (y == 1), axis=1)
 
@@ -134,68 +130,48 @@ def mean_losses(p: np.ndarray, z: np.ndarray, y: np.ndarray, own=None) -> np.nda
     err = p[1] - y
     out = [ce.mean(), np.mean(err * err)]
     if own is not None:
-        v, _ = ownloss.evaluate(own, z[2], y)
+        v, _ = owneval.evaluate(own, z[2], y)
         with np.errstate(all="ignore"):
             out.append(float(np.mean(v)))
     return np.array(out)
 
 
-class Course:
-    """Both runners' training, epoch 0 (the start) to `epochs`.
+class Course(shared.Course):
+    """Both runners' training (and your loss's, when given), epoch 0 to `epochs`.
 
     Only the current weights are kept; the history holds, per epoch k (the
     state after k updates), each runner's accuracy, mean loss and per-layer
-    gradient norms. `first_at_target[r]`: the first epoch at which runner r
-    reached TARGET_ACCURACY (None: not yet known; −1: never, once complete).
+    gradient norms.
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, depth: int, act: str, lr: float, seed: int,
                  epochs: int = MAX_EPOCHS, own=None):
-        self.x, self.y, self.act, self.lr, self.epochs = x, y, act, float(lr), int(epochs)
-        self.own = own  # your loss (explorer.ownloss.Loss) as runner 2, backpropagating ∂ℓ/∂z
-        self.runners = RUNNERS + (("own",) if own is not None else ())
+        super().__init__(RUNNERS, epochs, own)  # your loss backpropagates its ∂ℓ/∂z
+        self.x, self.y, self.act, self.lr = x, y, act, float(lr)
         n = len(self.runners)
         self.ws = [np.stack([w] * n) for w in start_weights(seed, depth, act)]
         self.bs = [np.zeros((n, 1, w.shape[2])) for w in self.ws]
         self.layers = len(self.ws)
-        self.accuracy = np.empty((epochs + 1, n))
-        self.loss = np.empty((epochs + 1, n))
-        self.grad_norm = np.empty((epochs + 1, self.layers, n))
-        self.computed = 0
-        self.first_at_target: list[int | None] = [None] * n
+        self.accuracy = np.empty((self.epochs + 1, n))
+        self.loss = np.empty((self.epochs + 1, n))
+        self.grad_norm = np.empty((self.epochs + 1, self.layers, n))
 
-    @property
-    def done(self) -> bool:
-        return self.computed > self.epochs
+    def _epoch(self, k: int) -> np.ndarray:
+        hs, z = forward(self.ws, self.bs, self.x, self.act)
+        p, dz, acc = output_grad(z, self.y, self.own)
+        gws, gbs = backward(self.ws, hs, dz, self.act)
+        self.accuracy[k] = acc
+        self.loss[k] = mean_losses(p, z, self.y, self.own)
+        self.grad_norm[k] = [np.sqrt(np.sum(g * g, axis=(1, 2))) for g in gws]
+        if k < self.epochs:
+            for w, b, gw, gb in zip(self.ws, self.bs, gws, gbs):
+                w -= self.lr * gw
+                b -= self.lr * gb
+        return acc
 
-    def advance(self, n: int = 1) -> None:
-        """Fill the next `n` epochs' rows (fewer at the end), updating the weights after each but the last."""
-        for k in range(self.computed, min(self.computed + n, self.epochs + 1)):
-            hs, z = forward(self.ws, self.bs, self.x, self.act)
-            p, dz, acc = output_grad(z, self.y, self.own)
-            gws, gbs = backward(self.ws, hs, dz, self.act)
-            self.accuracy[k] = acc
-            self.loss[k] = mean_losses(p, z, self.y, self.own)
-            self.grad_norm[k] = [np.sqrt(np.sum(g * g, axis=(1, 2))) for g in gws]
-            if k < self.epochs:
-                for w, b, gw, gb in zip(self.ws, self.bs, gws, gbs):
-                    w -= self.lr * gw
-                    b -= self.lr * gb
-            for r in range(len(self.runners)):
-                if self.first_at_target[r] is None and acc[r] >= TARGET_ACCURACY:
-                    self.first_at_target[r] = k
-            self.computed = k + 1
-        if self.done:
-            self.first_at_target = [-1 if f is None else f for f in self.first_at_target]
 
-    def revealed(self, runner: int, shown: int) -> int | None:
-        """The epoch count for `runner` once the shown epoch has reached it, else None."""
-        return revealed(self.first_at_target[runner], shown, self.epochs)
-
-def map_box(x: np.ndarray, margin: float = 0.08) -> tuple[float, float, float, float]:
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    pad = (hi - lo) * margin
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+def map_box(x: np.ndarray) -> tuple[float, float, float, float]:
+    return shared.plot_box(x, 0.08)
 
 
 def map_grid(box, size: int = MAP_SIZE) -> np.ndarray:
@@ -208,26 +184,10 @@ def map_grid(box, size: int = MAP_SIZE) -> np.ndarray:
 
 
 def map_probabilities(course: Course, grid: np.ndarray, runner: int, size: int = MAP_SIZE) -> np.ndarray:
-    """One runner's p over the grid, (size, size): one map per animation turn."""
-    h = grid
-    for w, b in zip(course.ws[:-1], course.bs[:-1]):
-        u = h @ w[runner] + b[runner]
-        h = activate(course.act, u)
-    z = (h @ course.ws[-1][runner] + course.bs[-1][runner])[:, 0]
-    return _sigmoid(z).reshape(size, size)
-
-
-def count_text(n: int | None) -> str:
-    return count(n, "epoch", MAX_EPOCHS)
-
-
-def accuracy_text(a: float) -> str:
-    return f"{100.0 * a:.1f} %"
-
-
-# Gradient norms are drawn on a log axis: an exact 0 (a dead ReLU layer)
-# would sit at −∞, so plotted values never go below this.
-PLOT_FLOOR = 1e-30
+    """One runner's p over the grid, (size, size): one map per animation turn, by the course's own forward pass."""
+    _, z = forward([w[runner:runner + 1] for w in course.ws], [b[runner:runner + 1] for b in course.bs], grid,
+                   course.act)
+    return _sigmoid(z[0]).reshape(size, size)
 
 
 def layer_rows(course: Course, k: int) -> dict:
@@ -252,7 +212,7 @@ def slowdown(norms) -> float | None:
 
 def headline(course: Course, k: int) -> str:
     parts = []
-    for i, name in enumerate(("cross-entropy", "MSE", "your loss")[:len(course.runners)]):
+    for i, name in enumerate(RUNNER_NAMES[:len(course.runners)]):
         f = slowdown(course.grad_norm[k, :, i])
         parts.append(f"{name}: the first layer gets no gradient at all" if f is None else
                      f"{name}: the first layer learns {times(f)} than the last")
@@ -268,7 +228,7 @@ def times(f: float) -> str:
 def readouts(course: Course, k: int) -> dict:
     """The panel's numbers at epoch k, by element id, as (text, value)."""
     out = {"deepEpoch": (f"{k:,}", float(k))}
-    for i, r in enumerate(("CE", "MSE", "Own")[:len(course.runners)]):
+    for i, r in enumerate(RUNNER_IDS[:len(course.runners)]):
         acc, loss = float(course.accuracy[k, i]), float(course.loss[k, i])
         out[f"deepAcc{r}"] = (accuracy_text(acc), acc)
         out[f"deepLoss{r}"] = (readout(loss), loss)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import maths, ownloss
+from . import course as shared
+from . import maths, owneval
+from .course import MAX_EPOCHS, PLOT_FLOOR, RUNNER_IDS, accuracy_text, standardise
 from .fields import Field
-from .fmt import count, readout, revealed
+from .fmt import readout
 
 # Column order of sklearn/datasets/data/breast_cancer.csv (the UCI order).
 _MEASURES = ("radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity",
@@ -33,8 +35,6 @@ PAIRS = (
 LAB_FEATURES = tuple(dict.fromkeys(f for pair in PAIRS for f in pair))
 RUNNERS = ("ce", "mse")
 RUNNER_DASHES = ("solid", "dashed", "dashdot")  # each runner's line in every figure: colour is never the only cue
-MAX_EPOCHS = 2000
-TARGET_ACCURACY = 0.9
 # The lab's part of the page state: a change to any of these starts its course over.
 FIELDS = (
     Field("lp", "lab_pair", "choice", 0, choices=tuple(" + ".join(p) for p in PAIRS)),
@@ -68,13 +68,6 @@ def pair_data(table: dict, pair: int) -> tuple[np.ndarray, np.ndarray]:
     f1, f2 = PAIRS[pair]
     x2 = np.column_stack([table["features"][f1], table["features"][f2]])
     return standardise(x2), np.asarray(table["malignant"], dtype=float)
-
-
-def standardise(x: np.ndarray) -> np.ndarray:
-    """Each column to mean 0 and population standard deviation 1."""
-    x = np.asarray(x, dtype=float)
-    sd = x.std(axis=0)
-    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
 def start_theta(s: float) -> np.ndarray:
@@ -119,7 +112,7 @@ def own_stats(loss, a: np.ndarray, y: np.ndarray, theta: np.ndarray) -> tuple[np
     Where ∂ℓ/∂z is not finite for some tumour the runner cannot move: its
     gradient is taken as 0 (it stays where it is), never NaN."""
     z = a @ theta
-    _, d = ownloss.evaluate(loss, z, y)
+    _, d = owneval.evaluate(loss, z, y)
     with np.errstate(all="ignore"):  # a non-finite ∂ℓ/∂z is expected here, and handled below
         grad = a.T @ d / len(y)
     if not np.all(np.isfinite(grad)):
@@ -132,52 +125,31 @@ def design(x2: np.ndarray) -> np.ndarray:
     return np.column_stack([x2, np.ones(len(x2))])
 
 
-class Course:
-    """Both runners' whole training, epoch 0 (the start) to `epochs`.
-
-    Row k of each history holds the state after k updates; rows are filled
-    by `advance`. `first_at_target[r]` is the first epoch at which runner r's
-    training accuracy reached TARGET_ACCURACY (None: not yet known; −1:
-    never, once the course is complete).
-    """
+class Course(shared.Course):
+    """Both runners' whole training (and your loss's, when given), epoch 0 to
+    `epochs`: row k of each history holds the state after k updates."""
 
     def __init__(self, x2: np.ndarray, y: np.ndarray, s: float, lr: float, epochs: int = MAX_EPOCHS, own=None):
+        super().__init__(RUNNERS, epochs, own)
         self.a = design(np.asarray(x2, dtype=float))
         self.y = np.asarray(y, dtype=float)
         self.lr = float(lr)
-        self.epochs = int(epochs)
-        # Your own loss (SPEC §11), an explorer.ownloss.Loss, as a third runner: column 2.
-        self.own = own
-        self.runners = RUNNERS + (("own",) if own is not None else ())
         n = len(self.runners)
-        self.theta = np.empty((epochs + 1, 3, n))
+        self.theta = np.empty((self.epochs + 1, 3, n))
         self.theta[0] = start_theta(float(s))[:, :1]
-        self.accuracy = np.empty((epochs + 1, n))
-        self.grad_norm = np.empty((epochs + 1, n))
-        self.computed = 0
-        self.first_at_target: list[int | None] = [None] * n
+        self.accuracy = np.empty((self.epochs + 1, n))
+        self.grad_norm = np.empty((self.epochs + 1, n))
 
-    @property
-    def done(self) -> bool:
-        return self.computed > self.epochs
-
-    def advance(self, n: int = 1) -> None:
-        """Fill the next `n` rows (fewer at the end)."""
-        for k in range(self.computed, min(self.computed + n, self.epochs + 1)):
-            st = epoch_stats(self.a, self.y, self.theta[k][:, :2])
-            self.accuracy[k, :2], self.grad_norm[k, :2] = st["accuracy"], st["grad_norm"]
-            grad = st["grad"]
-            if self.own is not None:
-                g, self.accuracy[k, 2], self.grad_norm[k, 2] = own_stats(self.own, self.a, self.y, self.theta[k][:, 2])
-                grad = np.column_stack([grad, g])
-            if k < self.epochs:
-                self.theta[k + 1] = self.theta[k] - self.lr * grad
-            for r, acc in enumerate(self.accuracy[k]):
-                if self.first_at_target[r] is None and acc >= TARGET_ACCURACY:
-                    self.first_at_target[r] = k
-            self.computed = k + 1
-        if self.done:
-            self.first_at_target = [-1 if f is None else f for f in self.first_at_target]
+    def _epoch(self, k: int) -> np.ndarray:
+        st = epoch_stats(self.a, self.y, self.theta[k][:, :2])
+        self.accuracy[k, :2], self.grad_norm[k, :2] = st["accuracy"], st["grad_norm"]
+        grad = st["grad"]
+        if self.own is not None:
+            g, self.accuracy[k, 2], self.grad_norm[k, 2] = own_stats(self.own, self.a, self.y, self.theta[k][:, 2])
+            grad = np.column_stack([grad, g])
+        if k < self.epochs:
+            self.theta[k + 1] = self.theta[k] - self.lr * grad
+        return self.accuracy[k]
 
     def loss(self, k: int) -> np.ndarray:
         """Each runner's own mean loss after k updates (computed when shown, not every epoch)."""
@@ -185,12 +157,8 @@ class Course:
         if self.own is None:
             return out
         with np.errstate(all="ignore"):
-            v, _ = ownloss.evaluate(self.own, self.a @ self.theta[k][:, 2], self.y)
+            v, _ = owneval.evaluate(self.own, self.a @ self.theta[k][:, 2], self.y)
             return np.append(out, float(np.mean(v)))
-
-    def revealed(self, runner: int, shown: int) -> int | None:
-        """The epoch count for `runner` once the shown epoch has reached it, else None."""
-        return revealed(self.first_at_target[runner], shown, self.epochs)
 
 
 def half_plane(theta: np.ndarray, box: tuple[float, float, float, float]) -> dict:
@@ -220,16 +188,9 @@ def half_plane(theta: np.ndarray, box: tuple[float, float, float, float]) -> dic
             "line_x": [p[0] for p in cut], "line_y": [p[1] for p in cut]}
 
 
-def plot_box(x2: np.ndarray, margin: float = 0.06) -> tuple[float, float, float, float]:
+def plot_box(x2: np.ndarray) -> tuple[float, float, float, float]:
     """The data plot's ranges: every tumour inside, with a small margin."""
-    lo, hi = x2.min(axis=0), x2.max(axis=0)
-    pad = (hi - lo) * margin
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-
-
-# Gradient norms are drawn on a log axis; an exact 0 (a fully converged
-# runner) would sit at −∞, so plotted values never go below this.
-PLOT_FLOOR = 1e-30
+    return shared.plot_box(x2, 0.06)
 
 
 def history_rows(course: Course, start: int, stop: int) -> dict:
@@ -248,15 +209,6 @@ def grad_range(course: Course, shown: int) -> tuple[float, float]:
     beyond the extremes, with a fixed top, so it only ever widens downwards."""
     g = np.maximum(course.grad_norm[:shown], PLOT_FLOOR)
     return float(10.0 ** np.floor(np.log10(g.min()) - 0.5)), 10.0
-
-
-# The epoch axis grows in steps, not every frame: a changed range repaints a
-# whole plot, while new points on the overlay layer repaint only that layer.
-EPOCH_AXIS_STEPS = (20, 50, 100, 200, 500, 1000, 2100)
-
-
-def epoch_axis_end(k: int) -> float:
-    return float(next((e for e in EPOCH_AXIS_STEPS if k < e), EPOCH_AXIS_STEPS[-1]))
 
 
 def runner_rows(course: Course, k: int, box) -> dict:
@@ -280,23 +232,10 @@ def readouts(course: Course, k: int) -> dict:
     """The lab's numbers at epoch k, by element id, as (text, value)."""
     out = {"labEpoch": (f"{k:,}", float(k))}
     losses = course.loss(k)
-    for i, r in enumerate(("CE", "MSE", "Own")[:len(course.runners)]):
+    for i, r in enumerate(RUNNER_IDS[:len(course.runners)]):
         acc, loss, g = float(course.accuracy[k, i]), float(losses[i]), float(course.grad_norm[k, i])
         out[f"labAcc{r}"] = (accuracy_text(acc), acc)
         out[f"labLoss{r}"] = (readout(loss), loss)
         out[f"labGrad{r}"] = (readout(g), g)
     return out
 
-
-def epoch_at(seconds: float) -> int:
-    """Which epoch the animation shows after `seconds`: slow at first, so the
-    boundaries can be seen turning, then fast; 2,000 epochs take ~9.5 s."""
-    return int(6.0 * seconds + 2.0 * seconds ** 3)
-
-
-def count_text(n: int | None) -> str:
-    return count(n, "epoch", MAX_EPOCHS)
-
-
-def accuracy_text(a: float) -> str:
-    return f"{100.0 * a:.1f} %"

@@ -1,0 +1,216 @@
+"""The course player every training panel shares (the lab, the depth panel):
+its controls (choices, typed numbers, Train / One epoch / Reset), running,
+pausing, stepping and skipping, the status line, your loss as a third
+runner, and the history plots' streaming.
+
+A panel subclasses `CoursePanel`, names its controls and models, and keeps
+only what is its own: its data (`_show_data_set`), how a course is made
+(`_new_course`), what an epoch looks like (`show`), and what one animation
+frame does (`_frame`).
+"""
+from __future__ import annotations
+
+from .. import course as shared
+from ..race import seconds_for
+from ..state import State
+from .plumbing import parse_field
+from .store import Change
+
+
+class CoursePanel:
+    name = ""           # the panel's name: its section id, element prefix and clock key
+    title = ""          # its status line's first words ("Lab finished: …")
+    state_key = ""      # the State property a course depends on (a change starts it over)
+    data_attr = ""      # the State attribute choosing its data, shown by `_show_data_set`
+    selects: tuple = ()  # (element id, State attribute, choices, lowest)
+    typed: tuple = ()    # (element id, State attribute, parse)
+    own_keys: tuple = ()  # models of your loss's legend entries, hidden without it
+    history: tuple = ()  # the history source, its rows(course, start, stop), the now source, its rows(course, k)
+
+    def __init__(self, page, clock, store):
+        self.page, self.clock, self.store = page, clock, store
+        self.own_loss = None  # your loss (explorer.ownloss.Loss): a third runner when set
+        self.course = None
+        self.shown = 0      # the epoch of the readouts
+        self.streamed = 0   # the epoch the history plots reach
+        self._status = ""
+        self._epoch_end = None
+        self._frames = 0    # animation frames so far: whose turn it is
+        self._t0: float | None = None   # animation start (ms); None when not animating
+        self._skip = False              # Train pressed while running: go to the end
+
+    @property
+    def running(self) -> bool:
+        return self._t0 is not None
+
+    def _el(self, suffix: str):
+        return self.el[self.name + suffix]
+
+    # -- what a panel gives ---------------------------------------------------
+    def _show_data_set(self, index: int) -> None:
+        raise NotImplementedError
+
+    def _new_course(self):
+        """A course from the current state, nothing computed yet."""
+        raise NotImplementedError
+
+    def _started(self) -> None:
+        """A new course has its first row: what depends on its shape."""
+
+    def show(self, k: int) -> None:
+        raise NotImplementedError
+
+    def _frame(self, now: float) -> bool:
+        raise NotImplementedError
+
+    def _after_pause(self) -> None:
+        """What a pause shows: by default the epoch the course has reached."""
+        self.show(self.course.computed - 1)
+
+    def _next_step(self) -> int:
+        """The epoch One epoch shows (by default the one after the course's current weights)."""
+        return self.course.computed - 1
+
+    def _finished_text(self) -> str:
+        return ""
+
+    # -- state → view -------------------------------------------------------
+    def render(self, old: State | None, new: State, change: Change) -> None:
+        if old is None or getattr(old, self.data_attr) != getattr(new, self.data_attr):
+            self._show_data_set(getattr(new, self.data_attr))
+        if old is None or getattr(old, self.state_key) != getattr(new, self.state_key):
+            self.reset()
+        for el_id, attr, _ in self.typed:
+            if change.typing != el_id:
+                self.el[el_id].value(f"{getattr(new, attr):g}")
+        for el_id, attr, _, _ in self.selects:
+            self.el[el_id].value(str(getattr(new, attr)))
+
+    def set_own_loss(self, loss) -> None:
+        """Your loss changed: the course starts over, with it as a third runner (or without)."""
+        self.own_loss = loss
+        self.page.select(f"#{self.name} [data-own]", "hidden", loss is None)
+        for key in self.own_keys:
+            self.m[key].set(visible=loss is not None)
+        if self.course is not None:
+            self.reset()
+
+    def _stream_history(self, k: int, axis: str) -> None:
+        """The history plot up to epoch k (new rows streamed, a step back redrawn), its marker and
+        its epoch axis (`axis`, grown in steps)."""
+        source, rows, now, now_rows = self.history
+        c = self.course
+        if k > self.streamed:
+            self.m[source].stream(rows(c, self.streamed + 1, k + 1))
+        elif k < self.streamed or k == 0:
+            self.m[source].data(rows(c, 0, k + 1))
+        self.streamed = k
+        self.m[now].data(now_rows(c, k))
+        end = shared.epoch_axis_end(k)
+        if end != self._epoch_end:
+            self._epoch_end = end
+            self.m[axis].set(end=end)
+
+    def _show_counts(self, k: int) -> None:
+        """Each runner's epochs to the target, once epoch k has reached it."""
+        c = self.course
+        for i, r in enumerate(shared.RUNNER_IDS[:len(c.runners)]):
+            n = c.revealed(i, k)
+            self._write(self._el(r), "—" if k == 0 and n is None else shared.count_text(n),
+                        "epochs", "" if n is None else str(n))
+
+    @staticmethod
+    def _write(el, text: str, data_key: str, data: str) -> None:
+        el.text(text)
+        el.data(data_key, data)
+
+    def _show_status(self) -> None:
+        running, c = self.running, self.course
+        finished = self.shown >= c.epochs
+        status = "running" if running else ("done" if finished else ("idle" if self.shown == 0 else "paused"))
+        if status == self._status:
+            return
+        self._status = status
+        btn = self._el("Run")
+        btn.text("Skip to the end" if running else "Train")
+        btn.toggle("running", running)
+        self.page.root(self.name, status)
+        if finished and not running:
+            extra = self._finished_text()
+            self._el("Status").text(f"{self.title} finished: {c.finished_counts()} to 90 % accuracy."
+                                    + (f" {extra}" if extra else ""))
+
+    # -- events → course ----------------------------------------------------
+    def bind(self) -> None:
+        self.page.select(f"[data-{self.name}-control]", "disabled", False)
+        on = self.page.on
+        for el_id, attr, limit, lowest in self.selects:
+            on(el_id, "change", lambda ev, i=el_id, a=attr, n=limit, lo=lowest: self._picked(i, a, n, lo, ev.value),
+               read=("value",))
+        for el_id, attr, parse in self.typed:
+            on(el_id, "input", lambda ev, k=el_id, a=attr, p=parse: self._typed(k, a, p, ev.value, commit=False),
+               read=("value",), coalesce=True)
+            on(el_id, "change", lambda ev, k=el_id, a=attr, p=parse: self._typed(k, a, p, ev.value, commit=True),
+               read=("value",))
+        on(f"{self.name}Run", "click", lambda ev: self.toggle())
+        on(f"{self.name}Step", "click", lambda ev: self.step())
+        on(f"{self.name}Reset", "click", lambda ev: self.reset())
+
+    def _picked(self, el_id: str, attr: str, limit: int, lowest: int, text: str) -> None:
+        text = str(text or "")
+        if text.isdigit() and lowest <= int(text) < limit:
+            self.store.update(Change(announce=True), **{attr: int(text)})
+        else:
+            self.el[el_id].value(str(getattr(self.store.state, attr)))
+
+    def _typed(self, key: str, attr: str, parse, text: str, commit: bool) -> None:
+        field, st = self.el[key], self.store.state
+        value = parse_field(text, field, self.el[key + "Msg"], parse, commit, f"{getattr(st, attr):g}")
+        if value is None:
+            return
+        if commit:
+            field.value(f"{value:g}")
+        self.store.update(Change(typing=None if commit else key), **{attr: value})
+
+    def reset(self) -> None:
+        self._stop_clock()
+        self.course = self._new_course()
+        self.course.advance(1)
+        self._started()
+        self.shown = 0
+        self.show(0)
+
+    def toggle(self) -> None:
+        """Train from the start; pressed while running, skip to the end."""
+        if self.running:
+            self._skip = True
+            return
+        if self.shown >= self.course.epochs:
+            self.reset()
+        self._skip = self.clock.reduced_motion  # reduced motion: no glide, the end at once
+        self._t0 = self.clock.now() - 1000.0 * seconds_for(self.shown, shared.epoch_at)
+        self.clock.run(self.name, self._frame)
+        self._show_status()
+
+    def step(self) -> None:
+        self._stop_clock()
+        if self.shown >= self.course.epochs:
+            self.reset()
+        if self.course.computed <= self.shown + 1:
+            self.course.advance(1)
+        self.show(self._next_step())
+
+    def pause(self) -> None:
+        if self.running:
+            self._stop_clock()
+            self._after_pause()
+
+    def _stop_clock(self) -> None:
+        self._t0 = None
+        self._skip = False
+        self.clock.stop(self.name)
+
+    def _target(self, now: float) -> int:
+        """The epoch the animation has reached at `now` (the end when skipping)."""
+        c = self.course
+        return c.epochs if self._skip else min(shared.epoch_at((now - self._t0) / 1000.0), c.epochs)
