@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from bokeh.document import Document
-
 from explorer import figures, maths
+from explorer.panels import PANELS
 from explorer.race import OWN_RUNNER_MARKERS, RUNNER_MARKERS
 from explorer.state import State
 
@@ -76,8 +76,11 @@ def test_models_every_binding_looks_up_exist():
     d = all_roots()
     doc_names = {model.name for model in d.models if model.name}
     source = "".join(p.read_text() for p in (ROOT / "py" / "explorer" / "browser").glob("*.py"))
-    wanted = set(re.findall(r'"((?:grad|gce|gmse|loss|op|race|lab)_[a-z_]+)"', source)) - set(State.__dataclass_fields__)
-    assert len(wanted) >= 30
+    # The explorer's models by what they show; every other panel's by its name in the registry.
+    prefixes = "|".join(("grad", "gce", "gmse", "loss", "op", *(p.name for p in PANELS if p.name != "explorer")))
+    wanted = set(re.findall(rf'"((?:{prefixes})_[a-z_]+)"', source)) - set(State.__dataclass_fields__)
+    assert {w.split("_")[0] for w in wanted} >= {"race", "lab", "deep"}
+    assert len(wanted) >= 40
     assert wanted <= doc_names, wanted - doc_names
 
 
@@ -138,3 +141,12 @@ def test_your_loss_is_a_third_series_hidden_until_there_is_one():
     assert all(len(r.data_source.data[next(iter(r.data_source.data))]) == 0 for r in own.values())
     keys = [item for fig in ("loss_plot", "grad_plot") for item in m[fig].legend[0].items if "your loss" in str(item.label)]
     assert len(keys) == 2 and not any(k.visible for k in keys)
+
+
+def test_the_registry_names_every_colour_mapper_a_dark_scheme_recolours():
+    """paint.js recolours the mappers the registry names (runners: CE, MSE, yours; maps): none may be
+    missed. Unnamed mappers (the classes' colours) are the same in both schemes."""
+    from bokeh.models import ColorMapper
+    from explorer.panels import baked
+    mappers = {m.name for m in all_roots().models if isinstance(m, ColorMapper)}
+    assert set(baked()["palettes"]) == mappers - {None}

@@ -4,12 +4,22 @@ from __future__ import annotations
 import math
 
 import pytest
+from explorer.fmt import readout
+from explorer.panels import baked as registry
+from explorer.state import (
+    FIELDS,
+    PANEL_FIELDS,
+    State,
+    from_hash,
+    parse_lab_s,
+    parse_lr,
+    parse_range,
+    parse_z,
+    snap,
+    to_hash,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-
-from explorer.fmt import readout
-from explorer.state import (FIELDS, PANEL_FIELDS, State, from_hash, panel_keys, parse_lab_s, parse_lr, parse_range,
-                            parse_z, snap, to_hash)
 
 
 @pytest.mark.parametrize("value,text", [
@@ -141,7 +151,7 @@ def test_every_declared_field_round_trips_off_its_default():
 def test_each_panel_declares_its_own_keys_once():
     keys = [f.key for f in FIELDS]
     assert len(keys) == len(set(keys))
-    assert panel_keys() == {"explorer": ["R", "y", "z", "log", "loss"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
+    assert registry()["keys"] == {"explorer": ["R", "y", "z", "log", "loss"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
                             "deep": ["dd", "dl", "da", "dlr", "dsd"]}
     assert set(PANEL_FIELDS) == {"explorer", "race", "lab", "deep"}
 

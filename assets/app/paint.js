@@ -23,12 +23,12 @@
     return /^(ce|gce)_/.test(name) ? t.ce : /^(mse|gmse)_/.test(name) ? t.mse : /^(own|gown)_/.test(name) ? t.own : null;
   }
 
-  // Renderers that draw both runners take each row's colour from a mapper
-  // with this name (py/explorer/figures/lab.py): its palette is [CE, MSE, your loss].
-  // The depth panel's maps (deep_map_<runner>_colors) take the scheme's map palette.
+  // Colour mappers the registry (py/explorer/panels.py, baked) names: "runners"
+  // for those colouring each row by its runner ([CE, MSE, your loss]), "map"
+  // for the depth panel's maps (the scheme's map palette).
   function runnerPalette(type, name, t) {
-    if (type === "CategoricalColorMapper" && name === "lab_runner_colors") return [t.ce, t.mse, t.own];
-    return type === "LinearColorMapper" && /^deep_map_\w+_colors$/.test(name || "") ? t.map : null;
+    const kind = /ColorMapper$/.test(type) && window.EXPLORER_BAKED.panels.palettes[name];
+    return kind === "runners" ? [t.ce, t.mse, t.own] : kind === "map" ? t.map : null;
   }
 
   function currentTheme(theme) {
@@ -109,7 +109,7 @@
   // Does the URL set any of a panel's fields (the keys Python declared)?
   function namesOwnKeys(panel) {
     const given = new Set(location.hash.replace(/^#/, "").split("&").map((kv) => kv.split("=")[0]));
-    return (window.EXPLORER_BAKED.panel_keys[panel] || []).some((k) => given.has(k));
+    return (window.EXPLORER_BAKED.panels.keys[panel] || []).some((k) => given.has(k));
   }
 
   // One task between figures: a panel of four figures is four short tasks for

@@ -13,8 +13,13 @@
 "use strict";
 (function () {
   const html = document.documentElement;
-  // Panel → the id of its <section>, in page order (idle loading follows it).
-  const SECTIONS = { lab: "lab", deep: "deep" };
+  // The panels on demand, in page order (idle loading follows it), each in the
+  // <section> of its name, and every panel's hash keys: the registry
+  // (py/explorer/panels.py), baked. baked.js is deferred: read once it has run.
+  // Without it (a copy missing baked.js, which boot.js reports) there are none.
+  const NONE = { on_demand: [], keys: {}, animates: [], palettes: {} };
+  let registry = null;
+  const panels = () => (registry ||= window.EXPLORER_BAKED && window.EXPLORER_BAKED.panels) || NONE;
   // Idle loading waits this long after `ready`, so that it never competes with
   // a visitor's first moves. `?panel_idle=S` sets the wait in seconds, and
   // `?panel_idle=never` turns idle loading off (tests, benchmarks).
@@ -26,12 +31,20 @@
   const state = {}; // name → { requested, painted: Promise }
   let live = false; // the explorer is ready: panels may load
 
-  for (const name of Object.keys(SECTIONS)) {
-    html.dataset[`${name}Panel`] = "loading";
-    let bound;
-    state[name] = { requested: false, painted: null, bound: new Promise((resolve) => { bound = resolve; }) };
-    state[name].markBound = bound;
+  // A panel's entry is made when first needed: a script listening for
+  // DOMContentLoaded before this one may ask for a panel before init() runs.
+  function entry(name) {
+    if (!state[name] && panels().on_demand.includes(name)) {
+      html.dataset[`${name}Panel`] = "loading";
+      let bound;
+      state[name] = { requested: false, painted: null, bound: new Promise((resolve) => { bound = resolve; }) };
+      state[name].markBound = bound;
+    }
+    return state[name];
   }
+  const init = () => { for (const name of panels().on_demand) entry(name); };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 
   function keysOf(href) {
     const h = String(href || "").split("#")[1] || "";
@@ -41,13 +54,12 @@
   // The panels a URL hash or link names (their keys come baked from Python's declarations).
   function named(href) {
     const keys = keysOf(href);
-    const all = (window.EXPLORER_BAKED && window.EXPLORER_BAKED.panel_keys) || {};
-    return Object.keys(SECTIONS).filter((name) => (all[name] || []).some((k) => keys.has(k)));
+    return panels().on_demand.filter((name) => (panels().keys[name] || []).some((k) => keys.has(k)));
   }
 
   // Paint, then have Python bind: resolves with the panel's Bokeh document once Python has bound it.
   function want(name) {
-    const s = state[name];
+    const s = entry(name);
     if (!s) return Promise.reject(new Error(`no panel ${name}`));
     s.requested = true;
     if (!live) return new Promise((resolve, reject) => { s.waiting = [resolve, reject]; });
@@ -76,10 +88,10 @@
   // (a reader who jumped past a panel, e.g. to the end of the text, has still
   // brought it in: the observer says nothing for a jump from below to above).
   function whenNear() {
-    const pending = () => Object.entries(SECTIONS).filter(([name]) => !state[name].painted);
+    const pending = () => panels().on_demand.filter((name) => !entry(name).painted);
     const check = () => {
-      for (const [name, id] of pending()) {
-        const section = document.getElementById(id);
+      for (const name of pending()) {
+        const section = document.getElementById(name);
         if (section && section.getBoundingClientRect().top < innerHeight * 1.25) want(name);
       }
       if (!pending().length) window.removeEventListener("scroll", onScroll);
@@ -99,8 +111,8 @@
           want(e.target.dataset.panel);
         }
       }, { rootMargin: NEAR_MARGIN });
-      for (const [name, id] of Object.entries(SECTIONS)) {
-        const section = document.getElementById(id);
+      for (const name of panels().on_demand) {
+        const section = document.getElementById(name);
         if (!section) continue;
         section.dataset.panel = name;
         io.observe(section);
@@ -110,7 +122,7 @@
   }
 
   // Something is moving: a race, a sweep, a course, the kiosk demo.
-  const busy = () => ["race", "lab", "deep", "demo"].some((k) => html.dataset[k] === "running") ||
+  const busy = () => [...panels().animates, "demo"].some((k) => html.dataset[k] === "running") ||
     document.getElementById("sweep")?.getAttribute("aria-pressed") === "true";
   // A real idle period has this much time left; the gaps between an
   // animation's frames have less. Each figure is a short task of its own, so
@@ -123,7 +135,7 @@
   function whenIdle() {
     let waitingSince = null;
     const next = (deadline) => {
-      const name = Object.keys(SECTIONS).find((n) => !state[n].painted);
+      const name = panels().on_demand.find((n) => !entry(n).painted);
       if (!name) return;
       waitingSince ??= performance.now();
       const patient = performance.now() - waitingSince < IDLE_PATIENCE_MS;
@@ -140,7 +152,7 @@
   // Called by boot.js when the explorer is ready.
   function start() {
     live = true;
-    for (const name of named(location.hash)) state[name].requested = true;
+    for (const name of named(location.hash)) entry(name).requested = true;
     for (const [name, s] of Object.entries(state)) if (s.requested) want(name);
     whenNear();
     whenIdle();
@@ -160,7 +172,7 @@
   window.addEventListener("hashchange", () => { for (const name of named(location.hash)) want(name); });
 
   window.explorerPanels = {
-    start, want, names: () => Object.keys(SECTIONS),
-    bound(name) { if (state[name]) state[name].markBound(); }, // bridge.js: Python has bound it
+    start, want, names: () => panels().on_demand,
+    bound(name) { entry(name)?.markBound(); }, // bridge.js: Python has bound it
   };
 })();

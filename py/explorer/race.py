@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import maths, ownloss
+from . import maths, owneval
 from .fields import Field
 from .fmt import count, revealed
 
@@ -130,7 +130,7 @@ class OwnRunner:
         while self.computed <= min(step, self.steps) and now() - t0 < budget_s:
             k = self.computed
             if self.stalled_at is None:
-                _, d = ownloss.evaluate(self.loss, z[k - 1:k], self.y)
+                _, d = owneval.evaluate(self.loss, z[k - 1:k], self.y)
                 nxt = z[k - 1] - self.lr * float(d[0])
                 if not math.isfinite(nxt):
                     self.stalled_at, nxt = k, z[k - 1]
@@ -145,7 +145,7 @@ class OwnRunner:
     def row(self, k: int) -> dict:
         """The runner at step k (≤ computed − 1), as race_own's one row."""
         z = self.z[k:k + 1]
-        v, d = ownloss.evaluate(self.loss, z, self.y)
+        v, d = owneval.evaluate(self.loss, z, self.y)
         p = maths.sigmoid_pair(z)[0]
         return {"z_own": [float(z[0])], "p_own": [float(p[0])], "own": [float(v[0])], "gown": [abs(float(d[0]))]}
 

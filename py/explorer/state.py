@@ -1,8 +1,9 @@
 """The page's state, its URL-hash form, and validation of typed input.
 
 Every value is declared once, as a `Field` (explorer.fields), by the panel
-it belongs to: the explorer's below, the race's in explorer.race, the lab's
-in explorer.lab. `State`, `from_hash`, `to_hash` and the typed-input
+it belongs to (the explorer's in explorer.explorer, the race's in
+explorer.race, …), and each panel's fields are named in the registry,
+explorer.panels. `State`, `from_hash`, `to_hash` and the typed-input
 parsers are all derived from those declarations. Pure Python: the browser
 module feeds strings in and gets a valid State back; nothing here can
 produce an invalid state, whatever the input.
@@ -12,48 +13,20 @@ from __future__ import annotations
 from dataclasses import field, make_dataclass, replace
 from urllib.parse import unquote
 
-from . import deep, lab, ownloss, race
+from .explorer import snap, with_range, with_z
 from .fields import Field, clamp, fmt_plain, parse_number
+from .panels import PANELS
 
 __all__ = ["FIELDS", "PANEL_FIELDS", "State", "from_hash", "to_hash", "parse_z", "parse_range", "parse_lr",
            "parse_lab_s", "parse_deep_lr", "parse_deep_seed", "snap", "clamp", "fmt_plain", "parse_number"]
 
-Z_STEP = 0.01
 # Longer hashes are not ours; ignoring them keeps parsing cheap. Room for
 # every number field and an own loss of ownloss.MAX_CHARS, each character
 # percent-encoded (three characters).
 MAX_HASH_CHARS = 1024
 
 
-def snap(z: float) -> float:
-    """Round to the slider's 0.01 grid (keeps z, zNum and the hash in step)."""
-    return round(round(z / Z_STEP) * Z_STEP, 2) + 0.0  # + 0.0 turns −0.0 into 0.0
-
-
-def _with_z(self, z: float):
-    return replace(self, z=clamp(snap(z), -self.R, self.R))
-
-
-def _with_range(self, R: float):
-    R = clamp(R, _R.lo, _R.hi)
-    return replace(self, R=R, z=clamp(self.z, -R, R))
-
-
-# The explorer's part. Order matters when a hash is read: R comes before z,
-# whose bounds it sets.
-_R = Field("R", "R", "number", 8.0, lo=1.0, hi=50.0, always=True, what="a range R", apply=_with_range)
-EXPLORER_FIELDS = (
-    _R,
-    Field("y", "y", "choice", 1, choices=("0", "1"), always=True),
-    Field("z", "z", "number", -2.0, lo=-50.0, hi=50.0, always=True,
-          within=lambda s: (-s.R, s.R), apply=_with_z),
-    Field("log", "log_grad", "flag", False),
-    # Your own loss (SPEC §11): only ever an expression of the grammar; "" for none.
-    Field("loss", "loss", "text", "", accept=ownloss.accepts),
-)
-# Panel → its fields, in the order a hash is read (and written, after the explorer's three).
-PANEL_FIELDS: dict[str, tuple[Field, ...]] = {"explorer": EXPLORER_FIELDS, "race": race.FIELDS, "lab": lab.FIELDS,
-                                              "deep": deep.FIELDS}
+PANEL_FIELDS: dict[str, tuple[Field, ...]] = {p.name: p.fields for p in PANELS}
 FIELDS: tuple[Field, ...] = tuple(f for fs in PANEL_FIELDS.values() for f in fs)
 _BY_KEY = {f.key: f for f in FIELDS}
 _BY_ATTR = {f.attr: f for f in FIELDS}
@@ -62,19 +35,15 @@ _WRITE_ORDER = (_BY_KEY["z"], _BY_KEY["y"], _BY_KEY["R"],
                 *(f for f in FIELDS if f.key not in ("z", "y", "R")))
 
 
-def _lab(self) -> tuple:
-    """What a lab course depends on: a change to any of these starts it over."""
-    return tuple(getattr(self, f.attr) for f in lab.FIELDS)
-
-
-def _deep(self) -> tuple:
-    """What a depth-panel course depends on: a change to any of these starts it over."""
-    return tuple(getattr(self, f.attr) for f in deep.FIELDS)
+def _course_key(fields: tuple[Field, ...]) -> property:
+    """What a panel's course depends on (State.lab, State.deep): a change to any of these starts it over."""
+    return property(lambda self: tuple(getattr(self, f.attr) for f in fields))
 
 
 State = make_dataclass(
     "State", [(f.attr, f.type, field(default=f.default)) for f in FIELDS], frozen=True,
-    namespace={"with_z": _with_z, "with_range": _with_range, "lab": property(_lab), "deep": property(_deep),
+    namespace={"with_z": with_z, "with_range": with_range,
+               **{p.name: _course_key(p.fields) for p in PANELS if p.factory},
                "__module__": __name__, "__doc__": "Every panel's state: one attribute per declared Field."})
 
 
@@ -134,11 +103,6 @@ def raw_fields(h: str) -> dict[str, str]:
 def to_hash(s: State) -> str:
     parts = (f.write(getattr(s, f.attr)) for f in _WRITE_ORDER)
     return "#" + "&".join(p for p in parts if p)
-
-
-def panel_keys() -> dict[str, list[str]]:
-    """Each panel's hash keys (the page loads a panel at once when a link names one of them)."""
-    return {name: [f.key for f in fs] for name, fs in PANEL_FIELDS.items()}
 
 
 KIOSK_IDLE_DEFAULT_S = 60.0

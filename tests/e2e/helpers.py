@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from tests.reference import READOUT_IDS
 
-
 _MODEL_DATA = """name => {
   const doc = Bokeh.documents[0];
   const d = doc.get_model_by_name(name).data;

@@ -6,7 +6,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 import snapshot
 
 from tests.conftest import ROOT, serve_dir

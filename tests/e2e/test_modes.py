@@ -10,8 +10,8 @@ import tarfile
 from urllib.parse import urlparse
 
 import pytest
-
 import vendor
+
 from tests.conftest import ROOT, serve_dir
 
 from .conftest import wait_ready

@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 import mpmath
 import pytest
-
 from explorer import ownloss
 
 from .conftest import wait_ready

@@ -6,8 +6,8 @@ import json
 import struct
 
 import pytest
-
 import snapshot
+
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, HEAP_PROFILER_ON, serve_dir
 
 from .conftest import PageWatch, wait_ready

@@ -7,7 +7,6 @@ import pytest
 
 from tests.conftest import ROOT
 
-from .conftest import wait_ready
 from .helpers import wait_z
 
 # Counts the main thread's animation frames while `ms` pass on its clock.

@@ -4,20 +4,22 @@ No panel logic lives here. The explorer and the race are on screen at
 first and start with the app; every panel below them joins on demand
 (assets/app/panels.js paints its figures when it comes near the viewport,
 when the browser is idle, or when a link or the kiosk needs it, then tells
-Python, which calls `add_panel`). To add one: give it its own module with a
-class taking the shared services, a `render(old, new, change)` that the
-store calls on every state change and a `bind()` for its controls; then
-name its factory in `panel_factories` below.
+Python, which calls `add_panel`). Such a panel is a class taking the shared
+services, with a `render(old, new, change)` that the store calls on every
+state change and a `bind()` for its controls (a training panel gets both
+from browser.course's CoursePanel), named by its entry in the registry,
+explorer.panels; it is imported when it first joins.
 """
 from __future__ import annotations
 
+import importlib
+
+from ..panels import BY_NAME
 from ..state import idle_seconds
 from .clock import Clock
-from .deep import DeepPanel
 from .derivation import Derivation
 from .explorer import ExplorerPanel
 from .kiosk import AttractMode
-from .lab import LabPanel
 from .ownloss import OwnLossPanel
 from .race import RacePanel
 from .store import Change, Store
@@ -47,10 +49,11 @@ class App:
         self.store.bind_url()
         page.on("window", "panel", lambda ev: self.add_panel(ev.name), read=("name",))
 
-    def panel_factories(self) -> dict:
-        services = (self.page, self.clock, self.store)
-        return {"lab": lambda: LabPanel(*services, self.lab_data),
-                "deep": lambda: DeepPanel(*services)}
+    def _make_panel(self, name: str):
+        entry = BY_NAME[name]
+        module, cls = entry.factory.split(":")
+        factory = getattr(importlib.import_module(f"{__package__}.{module}"), cls)
+        return factory(self.page, self.clock, self.store, *((self.lab_data,) if entry.table else ()))
 
     def start(self, hash_: str, kiosk_idle_s: float | None) -> None:
         self.store.set_from_url(hash_, announce=False)
@@ -63,9 +66,9 @@ class App:
     def add_panel(self, name: str) -> None:
         """Bind a panel whose figures panels.js has just painted; it renders the current state."""
         name = str(name)
-        if name in self.panels or name not in self.panel_factories():
+        if name in self.panels or name not in BY_NAME or not BY_NAME[name].on_demand:
             return
-        panel = self.panel_factories()[name]()
+        panel = self._make_panel(name)
         if hasattr(panel, "set_own_loss"):  # a panel where your loss races too
             panel.set_own_loss(self.own.loss)
             self.own.on_change.append(panel.set_own_loss)

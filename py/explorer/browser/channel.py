@@ -21,7 +21,6 @@ from types import SimpleNamespace
 
 import numpy as np
 
-
 # Shorter columns go as JSON: a typed array costs more to make and hand over than it saves.
 TYPED_MIN = 64
 

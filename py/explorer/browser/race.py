@@ -10,12 +10,22 @@ from __future__ import annotations
 import math
 
 from .. import maths
-from ..race import (OWN_RUNNER_COLUMNS, OWN_RUNNER_MARKERS, RUNNER_COLUMNS, RUNNER_MARKERS, OwnRunner, Race,
-                    count_text, own_in_view, runners_in_view, seconds_for, step_at)
+from ..race import (
+    OWN_RUNNER_COLUMNS,
+    OWN_RUNNER_MARKERS,
+    RUNNER_COLUMNS,
+    RUNNER_MARKERS,
+    OwnRunner,
+    Race,
+    count_text,
+    own_in_view,
+    runners_in_view,
+    seconds_for,
+    step_at,
+)
 from ..state import State, parse_lr
 from .plumbing import parse_field
 from .store import Change
-
 
 OWN_BUDGET_S = 0.003  # your loss's runner, per frame (×8 when skipping to the end)
 

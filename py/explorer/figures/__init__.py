@@ -1,5 +1,5 @@
 """Bokeh figures of the page, built once in CPython at build time, one
-builder module per panel (explorer, race, lab, deep); `style` holds what they share.
+builder module per panel of the registry (explorer.panels); `style` holds what they share.
 
 The page never imports Bokeh's Python package: `bake` turns the figures
 into a document (tools/dev.py bake → assets/app/baked.js) that BokehJS
@@ -9,32 +9,34 @@ the tests.
 """
 from __future__ import annotations
 
+import importlib
+
 from bokeh.document import Document
 from bokeh.embed.util import RenderItem
 
+from ..panels import PANELS, docs
 from ..state import State
-from . import deep, explorer, lab, race
+from . import explorer, race
 from .explorer import LOSS_Y_MAX
 from .style import theme_overrides
 
-__all__ = ["DOCS", "HOST_IDS", "LOSS_Y_MAX", "bake", "build", "theme_overrides"]
+__all__ = ["DOCS", "LOSS_Y_MAX", "bake", "build", "theme_overrides"]
 
-HOST_IDS = {"loss_plot": "lossPlotHost", "grad_plot": "gradPlotHost", "race_plot": "racePlotHost"}
-# One document per panel: the explorer's is embedded first (first paint);
-# each panel below it when assets/app/panels.js asks for it.
-DOCS = {"explorer": HOST_IDS, "lab": lab.HOST_IDS, "deep": deep.HOST_IDS}
+# One document per panel on demand, the explorer's (with the race's figure) first:
+# it is embedded at first paint, each other when assets/app/panels.js asks for it.
+DOCS = docs()
 
 
 def build(st: State | None = None, table: dict | None = None) -> dict:
     """All models of the page, named, for state `st` (default state if None);
-    the lab's only when its data `table` (lab.reduce_table) is given."""
+    a panel whose factory takes the lab's data `table` (lab.reduce_table) only when it is given."""
     st = st or State()
     models = explorer.build(st)
     race.add_runners(st, models["loss_plot"], models["grad_plot"])
     models["race_plot"] = race.race_figure(st)
-    if table is not None:
-        models.update(lab.build(st, table))
-    models.update(deep.build(st))
+    for p in PANELS:
+        if p.on_demand and (table is not None or not p.table):
+            models.update(importlib.import_module(f"{__name__}.{p.name}").build(st, table))
     return models
 
 

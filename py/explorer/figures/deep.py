@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import numpy as np
 from bokeh.models import (
-    BoxAnnotation, ColumnDataSource, FixedTicker, Legend, LinearColorMapper, Range1d,
+    BoxAnnotation,
+    ColumnDataSource,
+    FixedTicker,
+    Legend,
+    LinearColorMapper,
+    Range1d,
 )
 from bokeh.plotting import figure
 from bokeh.transform import factor_cmap, factor_mark
 
-from .. import deep, lab
+from .. import course as shared
+from .. import deep
 from ..state import State
 from .lab import own_key, runner_colors
 from .style import CE_COLOR, LEGEND, MAP_PALETTE, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
 
-HOST_IDS = {"deep_grad_plot": "deepGradHost", "deep_map_ce_plot": "deepMapCEHost",
-            "deep_map_mse_plot": "deepMapMSEHost", "deep_map_own_plot": "deepMapOwnHost",
-            "deep_acc_plot": "deepAccHost"}
 # The points as in the lab (Okabe–Ito bluish green circles for class 0,
 # reddish purple triangles for class 1), over a map in style.MAP_PALETTE.
 CLASS_COLORS = ["#009E73", "#CC79A7"]
@@ -73,11 +76,11 @@ def acc_figure(course: deep.Course):
     now = ColumnDataSource(deep.now_rows(course, 0), name="deep_now")
     fig = figure(
         name="deep_acc_plot", height=240, sizing_mode="stretch_width",
-        x_range=Range1d(0, lab.epoch_axis_end(0), name="deep_epoch_x"), y_range=Range1d(0, 1.02, name="deep_acc_y"),
+        x_range=Range1d(0, shared.epoch_axis_end(0), name="deep_epoch_x"), y_range=Range1d(0, 1.02, name="deep_acc_y"),
         title="Training accuracy", x_axis_label="epoch", y_axis_label="accuracy", tools="",
     )
     style(fig)
-    fig.add_layout(BoxAnnotation(bottom=deep.TARGET_ACCURACY, top=1.02, fill_color="#2ca02c", fill_alpha=0.15,
+    fig.add_layout(BoxAnnotation(bottom=shared.TARGET_ACCURACY, top=1.02, fill_color="#2ca02c", fill_alpha=0.15,
                                  line_alpha=0, name="deep_target"))
     for runner, color, dash in (("ce", CE_COLOR, "solid"), ("mse", MSE_COLOR, "dashed"), ("own", OWN_COLOR, OWN_DASH)):
         fig.line("epoch", f"acc_{runner}", source=history, color=color, line_width=3, line_dash=dash,
@@ -90,7 +93,8 @@ def acc_figure(course: deep.Course):
     return fig
 
 
-def build(st: State) -> dict:
+def build(st: State, table: dict | None = None) -> dict:
+    """The depth panel's figures for state `st` (it has its own data: `table` is not used)."""
     x, y = deep.datasets()[deep.DATASETS[st.deep_data]]
     course = deep.Course(x, y, st.deep_depth, deep.ACTIVATIONS[st.deep_act], st.deep_lr, st.deep_seed)
     course.advance(1)

@@ -3,7 +3,15 @@ operating point (`op_source`) marked on both."""
 from __future__ import annotations
 
 from bokeh.models import (
-    BooleanFilter, CDSView, ColumnDataSource, HoverTool, Legend, LegendItem, LogAxis, LogScale, Range1d,
+    BooleanFilter,
+    CDSView,
+    ColumnDataSource,
+    HoverTool,
+    Legend,
+    LegendItem,
+    LogAxis,
+    LogScale,
+    Range1d,
 )
 from bokeh.plotting import figure
 

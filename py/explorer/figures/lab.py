@@ -4,11 +4,18 @@ axis) and `lab_acc_plot` (training accuracy against epoch)."""
 from __future__ import annotations
 
 from bokeh.models import (
-    BoxAnnotation, CategoricalColorMapper, ColumnDataSource, HoverTool, Legend, LegendItem, Range1d,
+    BoxAnnotation,
+    CategoricalColorMapper,
+    ColumnDataSource,
+    HoverTool,
+    Legend,
+    LegendItem,
+    Range1d,
 )
 from bokeh.plotting import figure
 from bokeh.transform import factor_mark
 
+from .. import course as shared
 from .. import lab
 from ..state import State
 from .style import CE_COLOR, LEGEND, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
@@ -22,7 +29,6 @@ RUNNER_COLORS = "lab_runner_colors"
 # on the dark scheme's background, faint enough that the points stay clear
 # where both tints overlap.
 REGION_ALPHA = 0.16
-HOST_IDS = {"lab_data_plot": "labDataHost", "lab_grad_plot": "labGradHost", "lab_acc_plot": "labAccHost"}
 
 
 def runner_colors() -> dict:
@@ -86,7 +92,7 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
 def history_figures(course: lab.Course):
     history = ColumnDataSource(lab.history_rows(course, 0, 1), name="lab_history")
     now = ColumnDataSource(lab.now_rows(course, 0), name="lab_now")
-    epochs = Range1d(0, lab.epoch_axis_end(0), name="lab_epoch_x")
+    epochs = Range1d(0, shared.epoch_axis_end(0), name="lab_epoch_x")
     g = figure(
         name="lab_grad_plot", height=260, sizing_mode="stretch_width", x_range=epochs,
         y_range=Range1d(*lab.grad_range(course, 1), name="lab_grad_y"), y_axis_type="log",
@@ -98,7 +104,7 @@ def history_figures(course: lab.Course):
         y_range=Range1d(0, 1.02, name="lab_acc_y"),
         title="Training accuracy", x_axis_label="epoch", y_axis_label="accuracy", tools="",
     )
-    a.add_layout(BoxAnnotation(bottom=lab.TARGET_ACCURACY, top=1.02, fill_color="#2ca02c", fill_alpha=0.15,
+    a.add_layout(BoxAnnotation(bottom=shared.TARGET_ACCURACY, top=1.02, fill_color="#2ca02c", fill_alpha=0.15,
                                line_alpha=0, name="lab_target"))
     for fig, col in ((g, "gnorm"), (a, "acc")):
         style(fig)

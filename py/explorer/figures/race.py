@@ -2,7 +2,16 @@
 and the runners it adds to the explorer's loss and gradient plots."""
 from __future__ import annotations
 
-from bokeh.models import BooleanFilter, BoxAnnotation, CDSView, ColumnDataSource, HoverTool, Legend, LegendItem, Range1d
+from bokeh.models import (
+    BooleanFilter,
+    BoxAnnotation,
+    CDSView,
+    ColumnDataSource,
+    HoverTool,
+    Legend,
+    LegendItem,
+    Range1d,
+)
 from bokeh.plotting import figure
 
 from .. import maths
