@@ -8,11 +8,11 @@ import json
 
 import numpy as np
 import pytest
-
 from explorer import lab
 from explorer.browser.app import App, kiosk_idle
 from explorer.browser.channel import Channel
 from explorer.browser.page import Page
+
 from tests.reference import mp_point
 
 # SPEC §1's rows (z, y)
@@ -204,7 +204,6 @@ def test_a_failing_handler_reports_and_still_acknowledges():
 
 
 def test_keys_that_move_z_are_declared_for_the_main_thread_to_cancel():
-    h = Harness.__new__(Harness)
     posts = []
     channel = Channel(lambda m, a: posts.append(m), to_typed=lambda a: a.copy())
     timers = FakeTimers()

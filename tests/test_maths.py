@@ -6,10 +6,10 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from explorer import maths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer import maths
 from tests.reference import READOUT_IDS
 
 # z, y, p, CE, MSE, dCE/dz, dMSE/dz, ratio — as printed in SPEC §1 (4 significant digits).

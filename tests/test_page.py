@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 from explorer import lab
+
 from tests.conftest import ROOT
 
 HTML = (ROOT / "index.html").read_text()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from explorer import maths
 from explorer.race import RUNNER_MARKERS, Race, count_text, runners_in_view, step_at
 

@@ -6,6 +6,7 @@ import re
 
 import dev
 import snapshot
+
 from tests.conftest import ROOT
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
-
-from explorer import deep, lab, maths, ownloss
+from explorer import deep, lab, maths, owneval, ownloss
 
 FAR = [30.0, 31.0, 32.5, 33.0, 34.0, 35.0, 36.0]
 REL = 1e-14
@@ -97,7 +96,7 @@ def test_your_own_losss_p_and_its_slope(text):
     # ∂p/∂z = p(1 − p): at z ≥ 30 the factor 1 − p must be σ(−z), at z ≤ −30 p itself is tiny
     loss = ownloss.parse(text)
     zs = np.array(FAR + [-z for z in FAR])
-    v, d = ownloss.evaluate(loss, zs, 1)
+    v, d = owneval.evaluate(loss, zs, 1)
     for i, z in enumerate(zs):
         s = sig(float(z))
         assert float(v[i]) == close(float(s)), z
@@ -107,7 +106,7 @@ def test_your_own_losss_p_and_its_slope(text):
 def test_your_own_losss_one_minus_p_written_stably():
     # what the page advises for log(1 − p): −softplus(z), whose slope is −σ(z), and for log p: −softplus(−z)
     zs = np.array(FAR)
-    v, d = ownloss.evaluate(ownloss.parse("softplus(-z)"), zs, 1)
+    v, d = owneval.evaluate(ownloss.parse("softplus(-z)"), zs, 1)
     for i, z in enumerate(zs):
         assert float(d[i]) == close(-float(sig(-z))), z
         assert float(v[i]) == close(float(mpmath.log1p(mpmath.exp(-mpmath.mpf(z))))), z

@@ -5,7 +5,6 @@ import json
 import struct
 
 import pytest
-
 import snapshot
 
 
