@@ -54,7 +54,9 @@ def test_every_figure_host_is_on_the_page_and_each_panel_on_demand_in_its_own_se
         if panel.on_demand:
             assert p.where.get(panel.name) is None  # the section itself, at the top level
             assert f"data-{panel.name}-control" in p.data_attrs[panel.name]
-            assert "data-own" in p.data_attrs[panel.name]  # your loss's parts, hidden without one
+            # your loss's parts, hidden without one, in every panel where it races
+            races_own = _factory(panel).races_own
+            assert ("data-own" in p.data_attrs[panel.name]) == races_own, panel.name
 
 
 def test_the_panels_on_demand_come_in_page_order():
@@ -63,12 +65,16 @@ def test_the_panels_on_demand_come_in_page_order():
     assert at == sorted(at) and len(at) >= 2
 
 
+def _factory(panel):
+    module, cls = panel.factory.split(":")
+    return getattr(importlib.import_module(f"explorer.browser.{module}"), cls)
+
+
 def test_each_factory_is_a_class_with_render_and_bind():
     for panel in PANELS:
         if not panel.on_demand:
             continue
-        module, cls = panel.factory.split(":")
-        factory = getattr(importlib.import_module(f"explorer.browser.{module}"), cls)
+        factory = _factory(panel)
         assert callable(factory.render) and callable(factory.bind)
         assert factory.name == panel.name  # its clock key and status attribute are the registry's name
 
@@ -79,12 +85,15 @@ def test_everything_derived_from_it_agrees():
     assert list(figures.DOCS) == ["explorer", *(p.name for p in PANELS if p.on_demand)]
     assert figures.DOCS["explorer"] == {**BY_NAME["explorer"].hosts, **BY_NAME["race"].hosts}
     b = baked()
-    assert b["on_demand"] == ["lab", "deep"] and b["animates"] == ["race", "lab", "deep"]
-    # A course restarts when any of its panel's fields changes: State has one key per training panel.
+    assert b["on_demand"] == ["lab", "deep", "softmax"] and b["animates"] == ["race", "lab", "deep", "softmax"]
+    # A course restarts when any field it depends on changes: State has one key per training panel.
     for p in PANELS:
         if p.on_demand:
             s = state.State()
-            assert getattr(s, p.name) == tuple(f.default for f in p.fields)
+            assert getattr(s, p.name) == tuple(f.default for f in p.course_fields)
+    # the three-class panel's logits are not its course's: moving them leaves the course alone
+    s = state.State()
+    assert state.from_hash("#sz1=-4&sy=2", s).softmax == s.softmax != state.from_hash("#ss=6", s).softmax
 
 
 def test_the_page_scripts_keep_no_list_of_panels_of_their_own():

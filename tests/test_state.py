@@ -152,8 +152,9 @@ def test_each_panel_declares_its_own_keys_once():
     keys = [f.key for f in FIELDS]
     assert len(keys) == len(set(keys))
     assert registry()["keys"] == {"explorer": ["R", "y", "z", "log", "loss"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
-                            "deep": ["dd", "dl", "da", "dlr", "dsd"]}
-    assert set(PANEL_FIELDS) == {"explorer", "race", "lab", "deep"}
+                            "deep": ["dd", "dl", "da", "dlr", "dsd"],
+                            "softmax": ["sz1", "sz2", "sz3", "sy", "ss", "slr"]}
+    assert set(PANEL_FIELDS) == {"explorer", "race", "lab", "deep", "softmax"}
 
 
 @pytest.mark.parametrize("parse,text,value,has_msg", [

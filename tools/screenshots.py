@@ -13,6 +13,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 from project import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: E402
 
 SIZES = {"phone": (360, 780), "kiosk": (1920, 1080)}
+if len(sys.argv) > 1:  # e.g. `phone=320x700`: other sizes
+    SIZES = {n: tuple(int(v) for v in wh.split("x")) for n, wh in (a.split("=") for a in sys.argv[1:])}
 
 
 def main() -> None:
@@ -58,6 +60,18 @@ def main() -> None:
                 page.locator("#ownLoss").scroll_into_view_if_needed()
                 path = out / f"{name}-{scheme}-own.png"
                 page.screenshot(path=str(path))
+                print(path)
+                # the three-class panel: a confidently wrong example, then a course from s = 8
+                page.locator("#softmax").scroll_into_view_if_needed()
+                page.wait_for_function("document.documentElement.dataset.softmaxPanel === 'ready'")
+                page.click("a[href='#sz1=0&sz2=10&sz3=0&sy=0']")
+                page.fill("#smS", "8")
+                page.press("#smS", "Enter")
+                page.click("#smRun")
+                page.click("#smRun")
+                page.wait_for_function("document.documentElement.dataset.softmax === 'done'", timeout=120_000)
+                path = out / f"{name}-{scheme}-softmax.png"
+                page.locator("#softmax").screenshot(path=str(path))
                 print(path)
                 ctx.close()
         browser.close()

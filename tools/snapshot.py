@@ -44,7 +44,7 @@ HOME = "/home/pyodide/"
 IMPORTS = """
 import numpy, numpy.linalg
 import explorer.maths, explorer.lab, explorer.state, explorer.fmt, explorer.race, explorer.deep, explorer.panels
-import explorer.browser.app, explorer.browser.worker, explorer.browser.lab, explorer.browser.deep
+import explorer.browser.app, explorer.browser.worker, explorer.browser.lab, explorer.browser.deep, explorer.browser.softmax
 import asyncio, ast, base64, bz2, concurrent.futures, copy, dis, html, html.entities, importlib.resources
 import importlib.util, inspect, ipaddress, json, locale, logging, pathlib, random, selectors, shutil, socket
 import subprocess, tempfile, textwrap, tokenize, traceback, typing, urllib.parse, zipfile

@@ -25,10 +25,11 @@
 
   // Colour mappers the registry (py/explorer/panels.py, baked) names: "runners"
   // for those colouring each row by its runner ([CE, MSE, your loss]), "map"
-  // for the depth panel's maps (the scheme's map palette).
+  // for the depth panel's maps (the scheme's map palette), "classes" for the
+  // three-class panel's maps.
   function runnerPalette(type, name, t) {
     const kind = /ColorMapper$/.test(type) && window.EXPLORER_BAKED.panels.palettes[name];
-    return kind === "runners" ? [t.ce, t.mse, t.own] : kind === "map" ? t.map : null;
+    return kind === "runners" ? [t.ce, t.mse, t.own] : (kind === "map" || kind === "classes") ? t[kind] : null;
   }
 
   function currentTheme(theme) {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import deep, explorer, lab, race
+from . import deep, explorer, lab, race, softmax
 from .fields import Field
 
 
@@ -31,10 +31,15 @@ class Panel:
     table: bool = False          # its factory also takes the lab's table (the WDBC features)
     animates: bool = False       # html[data-<name>="running"] while it moves: idle loading waits
     palettes: dict[str, str] = field(default_factory=dict)  # colour mapper → the scheme's palette it takes
+    course: tuple[str, ...] = ()  # the hash keys its course depends on (default: all of its fields)
 
     @property
     def on_demand(self) -> bool:
         return bool(self.factory)
+
+    @property
+    def course_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not self.course or f.key in self.course)
 
 
 PANELS: tuple[Panel, ...] = (
@@ -49,6 +54,11 @@ PANELS: tuple[Panel, ...] = (
            "deep_acc_plot": "deepAccHost"},
           factory="deep:DeepPanel", animates=True,
           palettes={f"deep_map_{r}_colors": "map" for r in ("ce", "mse", "own")}),
+    Panel("softmax", softmax.FIELDS,
+          {"sm_bars_plot": "smBarsHost", "sm_map_ce_plot": "smMapCEHost", "sm_map_mse_plot": "smMapMSEHost",
+           "sm_acc_plot": "smAccHost"},
+          factory="softmax:SoftmaxPanel", animates=True, course=("ss", "slr"),
+          palettes={f"sm_map_{r}_colors": "classes" for r in ("ce", "mse")}),
 )
 BY_NAME = {p.name: p for p in PANELS}
 

@@ -18,7 +18,8 @@ from .fields import Field, clamp, fmt_plain, parse_number
 from .panels import PANELS
 
 __all__ = ["FIELDS", "PANEL_FIELDS", "State", "from_hash", "to_hash", "parse_z", "parse_range", "parse_lr",
-           "parse_lab_s", "parse_deep_lr", "parse_deep_seed", "snap", "clamp", "fmt_plain", "parse_number"]
+           "parse_lab_s", "parse_deep_lr", "parse_deep_seed",
+           "parse_sm_z", "parse_sm_s", "parse_sm_lr", "snap", "clamp", "fmt_plain", "parse_number"]
 
 # Longer hashes are not ours; ignoring them keeps parsing cheap. Room for
 # every number field and an own loss of ownloss.MAX_CHARS, each character
@@ -43,7 +44,7 @@ def _course_key(fields: tuple[Field, ...]) -> property:
 State = make_dataclass(
     "State", [(f.attr, f.type, field(default=f.default)) for f in FIELDS], frozen=True,
     namespace={"with_z": with_z, "with_range": with_range,
-               **{p.name: _course_key(p.fields) for p in PANELS if p.factory},
+               **{p.name: _course_key(p.course_fields) for p in PANELS if p.factory},
                "__module__": __name__, "__doc__": "Every panel's state: one attribute per declared Field."})
 
 
@@ -66,6 +67,9 @@ parse_lr = _BY_ATTR["lr"].typed
 parse_lab_s = _BY_ATTR["lab_s"].typed
 parse_deep_lr = _BY_ATTR["deep_lr"].typed
 parse_deep_seed = _BY_ATTR["deep_seed"].typed
+parse_sm_z = _BY_ATTR["sm_z1"].typed
+parse_sm_s = _BY_ATTR["sm_s"].typed
+parse_sm_lr = _BY_ATTR["sm_lr"].typed
 
 
 def from_hash(h: str, base: State | None = None) -> State:

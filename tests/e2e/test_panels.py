@@ -120,3 +120,39 @@ def test_a_panel_is_never_painted_before_the_explorer_is_ready(page, base_url):
     wait_ready(page, panels=())
     assert page.evaluate("window.__early") == "ready"
     page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'")
+
+
+# Elements allowed to be wider than the screen: they scroll sideways inside a box of their own.
+OVERFLOWING = """() => {
+  const W = document.documentElement.clientWidth, out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= W + 0.5) continue;
+    let p = e.parentElement, boxed = false;
+    for (; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== 'visible') { boxed = true; break; }
+    if (!boxed) out.push(`${e.tagName.toLowerCase()}#${e.id}.${e.className} right=${Math.round(r.right)}`);
+  }
+  return out;
+}"""
+
+
+def test_every_panel_reflows_at_320_css_px(make_context, base_url):
+    """WCAG 1.4.10: at 320 CSS px nothing but a table or a formula in its own scroller is wider than
+    the screen, with every panel drawn and every course at its end (wider tick labels, counts)."""
+    page = make_context(viewport={"width": 320, "height": 700}).new_page()
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=())
+    names = page.evaluate("explorerPanels.names()")
+    assert names == ["lab", "deep", "softmax"]
+    for name in names:
+        open_panel(page, name)
+        run = {"softmax": "sm"}.get(name, name) + "Run"
+        page.click(f"#{run}")
+        page.click(f"#{run}")
+        page.wait_for_function(f"document.documentElement.dataset.{name} === 'done'", timeout=90_000)
+    page.evaluate("document.querySelector('.text').style.contentVisibility = 'visible'")  # lay the text out too
+    assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]") == [320, 320]
+    assert page.evaluate(OVERFLOWING) == []
+    # every figure fits its host
+    hosts = page.evaluate("[...document.querySelectorAll('.plot')].map(h => [h.id, h.clientWidth, h.scrollWidth])")
+    assert len(hosts) >= 12 and [h for h in hosts if h[2] > h[1]] == []

@@ -69,7 +69,7 @@ class App:
         if name in self.panels or name not in BY_NAME or not BY_NAME[name].on_demand:
             return
         panel = self._make_panel(name)
-        if hasattr(panel, "set_own_loss"):  # a panel where your loss races too
+        if getattr(panel, "races_own", False):  # a panel where your loss races too
             panel.set_own_loss(self.own.loss)
             self.own.on_change.append(panel.set_own_loss)
         self.store.watch(panel.render)

@@ -18,10 +18,13 @@ from .store import Change
 
 
 class CoursePanel:
-    name = ""           # the panel's name: its section id, element prefix and clock key
+    name = ""           # the panel's name: its section id and clock key
+    prefix = ""         # its elements' id prefix (default: its name)
+    counts = ""         # between prefix and runner id in the ids of its epoch counts ("Epochs": smEpochsCE)
+    races_own = True    # your loss joins as a third runner
     title = ""          # its status line's first words ("Lab finished: …")
     state_key = ""      # the State property a course depends on (a change starts it over)
-    data_attr = ""      # the State attribute choosing its data, shown by `_show_data_set`
+    data_attr = ""      # the State attribute choosing its data, shown by `_show_data_set` (none: one data set)
     selects: tuple = ()  # (element id, State attribute, choices, lowest)
     typed: tuple = ()    # (element id, State attribute, parse)
     own_keys: tuple = ()  # models of your loss's legend entries, hidden without it
@@ -44,7 +47,7 @@ class CoursePanel:
         return self._t0 is not None
 
     def _el(self, suffix: str):
-        return self.el[self.name + suffix]
+        return self.el[(self.prefix or self.name) + suffix]
 
     # -- what a panel gives ---------------------------------------------------
     def _show_data_set(self, index: int) -> None:
@@ -76,8 +79,9 @@ class CoursePanel:
 
     # -- state → view -------------------------------------------------------
     def render(self, old: State | None, new: State, change: Change) -> None:
-        if old is None or getattr(old, self.data_attr) != getattr(new, self.data_attr):
-            self._show_data_set(getattr(new, self.data_attr))
+        data = getattr(new, self.data_attr) if self.data_attr else 0
+        if old is None or (self.data_attr and getattr(old, self.data_attr) != data):
+            self._show_data_set(data)
         if old is None or getattr(old, self.state_key) != getattr(new, self.state_key):
             self.reset()
         for el_id, attr, _ in self.typed:
@@ -116,7 +120,7 @@ class CoursePanel:
         c = self.course
         for i, r in enumerate(shared.RUNNER_IDS[:len(c.runners)]):
             n = c.revealed(i, k)
-            self._write(self._el(r), "—" if k == 0 and n is None else shared.count_text(n),
+            self._write(self._el(self.counts + r), "—" if k == 0 and n is None else shared.count_text(n),
                         "epochs", "" if n is None else str(n))
 
     @staticmethod
@@ -152,9 +156,10 @@ class CoursePanel:
                read=("value",), coalesce=True)
             on(el_id, "change", lambda ev, k=el_id, a=attr, p=parse: self._typed(k, a, p, ev.value, commit=True),
                read=("value",))
-        on(f"{self.name}Run", "click", lambda ev: self.toggle())
-        on(f"{self.name}Step", "click", lambda ev: self.step())
-        on(f"{self.name}Reset", "click", lambda ev: self.reset())
+        pre = self.prefix or self.name
+        on(f"{pre}Run", "click", lambda ev: self.toggle())
+        on(f"{pre}Step", "click", lambda ev: self.step())
+        on(f"{pre}Reset", "click", lambda ev: self.reset())
 
     def _picked(self, el_id: str, attr: str, limit: int, lowest: int, text: str) -> None:
         text = str(text or "")

@@ -13,6 +13,8 @@ DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
 DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
 PANEL_WAIT_S = 20.0               # an act gives up on a panel that has not joined by then
 DEMO_DEEP_SIGMOID = {"deep_data": 0, "deep_depth": 3, "deep_act": 0, "deep_lr": 1.0, "deep_seed": 1}
+# Class 2 sure of itself while class 1 is true, and a start at which MSE takes 701 epochs to CE's 12.
+DEMO_SOFTMAX = {"sm_z1": 0.0, "sm_z2": 10.0, "sm_z3": 0.0, "sm_y": 0, "sm_s": 8.0, "sm_lr": 1.0}
 
 
 class AttractMode:
@@ -27,7 +29,8 @@ class AttractMode:
         self._act_t0 = 0.0
         self._started = False  # the current panel act has started its course
         self.acts = [self._sweep_act, self._race_act, self._hold_act, self._lab_act, self._lab_hold_act,
-                     self._deep_act, self._deep_hold_act, self._deep_relu_act, self._deep_relu_hold_act]
+                     self._deep_act, self._deep_hold_act, self._deep_relu_act, self._deep_relu_hold_act,
+                     self._softmax_act, self._softmax_hold_act]
 
     def bind(self) -> None:
         # One coalesced "activity" event: a pointer, key, touch, wheel or input anywhere (bridge.js).
@@ -129,7 +132,13 @@ class AttractMode:
         return self._panel_act("deep", {**DEMO_DEEP_SIGMOID, "deep_act": 2}, start, elapsed)
 
     def _deep_relu_hold_act(self, start: bool, elapsed: float) -> bool:
-        return self._hold("deep", start, elapsed, back_to_top=True)
+        return self._hold("deep", start, elapsed, back_to_top=False)
+
+    def _softmax_act(self, start: bool, elapsed: float) -> bool:
+        return self._panel_act("softmax", DEMO_SOFTMAX, start, elapsed)
+
+    def _softmax_hold_act(self, start: bool, elapsed: float) -> bool:
+        return self._hold("softmax", start, elapsed, back_to_top=True)
 
     def _scroll(self, element_id: str | None) -> None:
         """To an element, or back to the top; a script's scroll is not a visitor's input."""

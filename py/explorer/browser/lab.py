@@ -31,7 +31,7 @@ class LabPanel(CoursePanel):
     name, title, state_key, data_attr = "lab", "Lab", "lab", "lab_pair"
     selects = (("labPair", "lab_pair", len(lab.PAIRS), 0),)
     typed = (("labS", "lab_s", parse_lab_s), ("labLr", "lab_lr", parse_lr))
-    own_keys = ("lab_own_key_acc", "lab_own_key_gnorm", "lab_own_key_data")
+    own_keys = ("lab_own_key_acc", "lab_own_key_gnorm")
     history = ("lab_history", lab.history_rows, "lab_now", lab.now_rows)
 
     def __init__(self, page, clock, store, table: dict):

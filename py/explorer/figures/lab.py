@@ -83,9 +83,10 @@ def data_figure(st: State, course: lab.Course, x2, y, box):
                                line_color=color, name=f"lab_{name}_points"))
     fig.add_layout(Legend(items=[
         LegendItem(label="benign", renderers=[pts[0]]), LegendItem(label="malignant", renderers=[pts[1]]),
-        *legend_keys(fig, "lab_data", (("ce", "CE boundary", CE_COLOR, "solid"), ("mse", "MSE boundary", MSE_COLOR, "dashed"))),
-        own_key(fig, "lab_own_key_data"),
+        *legend_keys(fig, "lab_data", (("ce", "CE line", CE_COLOR, "solid"), ("mse", "MSE line", MSE_COLOR, "dashed"))),
     ], **{**LEGEND, "ncols": 2}, name="lab_data_legend"), "below")
+    # Your loss's boundary is named by the caption (index.html), not here: a third legend row
+    # appearing after the plot's layout was drawn over the caption below it.
     return fig
 
 

@@ -70,8 +70,8 @@ def race_figure(st: State):
     ro = race.line("step", "p_own", source=own_path, color=OWN_COLOR, line_width=3, line_dash=OWN_DASH,
                    name="own_race_line")
     race.add_layout(Legend(items=[
-        LegendItem(label="cross-entropy runner", renderers=[rc]),
-        LegendItem(label="MSE runner", renderers=[rm]),
+        LegendItem(label="cross-entropy", renderers=[rc]),
+        LegendItem(label="MSE", renderers=[rm]),
         LegendItem(label="your loss", renderers=[ro], visible=False, name="own_race_key"),
     ], **LEGEND, name="race_legend"), "below")
     race.add_tools(HoverTool(renderers=[rc], mode="vline", tooltips=[

@@ -20,6 +20,9 @@ OWN_COLOR_DARK = "#E7A9CB"
 # pale on the light scheme, dark on the dark one (a white map there glares).
 MAP_PALETTE = ["#bfe6da", "#d7efe8", "#eef8f4", "#ffffff", "#f7edf3", "#efdae7", "#e6c5da"]
 MAP_PALETTE_DARK = ["#134035", "#17332d", "#1a2726", "#1c1f24", "#2a2230", "#37253d", "#45294a"]
+# The three-class panel's maps: each predicted class a pale (dark: deep) tint of its points' colour.
+CLASS_PALETTE = ["#cdeee4", "#f5dfec", "#efe6c6"]
+CLASS_PALETTE_DARK = ["#163a31", "#3b2838", "#38321a"]
 OWN_DASH = "dashdot"
 
 # Bokeh's default is "helvetica" alone: Chromium maps it to a sans font, but
@@ -59,10 +62,12 @@ def theme_overrides() -> dict:
     return {
         "light": {"axis": {k: light for k in common}, "title": {"text_color": light},
                   "legend": {"label_text_color": light}, "grid": {"grid_line_color": "#e4e4e4"},
-                  "ce": CE_COLOR, "mse": MSE_COLOR, "own": OWN_COLOR, "map": MAP_PALETTE},
+                  "ce": CE_COLOR, "mse": MSE_COLOR, "own": OWN_COLOR, "map": MAP_PALETTE,
+                  "classes": CLASS_PALETTE},
         "dark": {"axis": {k: dark for k in common}, "title": {"text_color": dark},
                  "legend": {"label_text_color": dark}, "grid": {"grid_line_color": "#3a3a3a"},
-                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK, "own": OWN_COLOR_DARK, "map": MAP_PALETTE_DARK},
+                 "ce": CE_COLOR_DARK, "mse": MSE_COLOR_DARK, "own": OWN_COLOR_DARK, "map": MAP_PALETTE_DARK,
+                 "classes": CLASS_PALETTE_DARK},
     }
 
 
