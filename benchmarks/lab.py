@@ -24,13 +24,13 @@ _TIME_FRAMES = """() => {
     });
 }"""
 
-_RUN = """panel => new Promise(resolve => {
+_RUN = """([panel, button]) => new Promise(resolve => {
     const long = [];
     const obs = new PerformanceObserver(l => long.push(...l.getEntries().map(e => e.duration)));
     obs.observe({type: 'longtask', buffered: false});
     window.__frames.clear();
     const t0 = performance.now();
-    document.getElementById(panel + 'Run').click();
+    document.getElementById(button + 'Run').click();
     const poll = setInterval(() => {
         if (document.documentElement.dataset[panel] !== 'done') return;
         clearInterval(poll);
@@ -47,25 +47,27 @@ def _pct(values, q):
     return v[max(0, int(q * len(v)) - 1)] if v else float("nan")
 
 
-def frames(page, panel: str = "lab") -> dict:
-    """One whole course of a panel ("lab" or "deep"), animated, on a ready page."""
+def frames(page, panel: str = "lab", button: str = "") -> dict:
+    """One whole course of a panel ("lab", "deep", "softmax"; its buttons' id prefix when it differs), animated,
+    on a ready page."""
     page.evaluate(_TIME_FRAMES)
-    r = page.evaluate(_RUN, panel)
+    r = page.evaluate(_RUN, [panel, button or panel])
     return {"frames": len(r["app"]), "seconds": r["seconds"], "long": r["long"], "worst": r["worst"],
             "app_p50": statistics.median(r["app"]), "app_p95": _pct(r["app"], 0.95), "app_max": max(r["app"]),
             "all_p95": _pct(r["all"], 0.95)}
 
 
-def skip_memory(browser, url, runs=100, panel: str = "lab", checkpoints: int = 1) -> dict:
+def skip_memory(browser, url, runs=100, panel: str = "lab", checkpoints: int = 1, button: str = "") -> dict:
     """Full courses (Train, then skip to the end) one after another: memory before and after,
     and the JS heap after each of `checkpoints` equal parts (a leak grows with the count)."""
     ctx, page, cdp = ready_page(browser, url, panel)
+    button = button or panel
 
     def course():
-        page.click(f"#{panel}Run")
-        page.click(f"#{panel}Run")
+        page.click(f"#{button}Run")
+        page.click(f"#{button}Run")
         page.wait_for_function(f"document.documentElement.dataset.{panel} === 'done'", timeout=120_000)
-        page.click(f"#{panel}Reset")
+        page.click(f"#{button}Reset")
 
     for _ in range(5):  # warm-up
         course()

@@ -30,6 +30,7 @@ import lighthouse  # noqa: E402
 import network  # noqa: E402
 import ownloss as own_bench  # noqa: E402
 import panels  # noqa: E402
+import softmax as softmax_bench  # noqa: E402
 import vendor  # noqa: E402
 import worker as worker_bench  # noqa: E402
 from common import ROOT, RUNS, cold_load, median, memory, ms, ready_page  # noqa: E402  (sets sys.path)
@@ -192,6 +193,10 @@ def deep_only(args) -> None:
     _in_chromium(lambda browser, url: deep_bench.report(browser, url, args.deep_runs))
 
 
+def softmax_only(args) -> None:
+    _in_chromium(lambda browser, url: softmax_bench.report(browser, url, args.softmax_runs))
+
+
 def panels_only(args) -> None:
     def measure(browser, url):
         import dev
@@ -222,6 +227,9 @@ def main() -> None:
     ap.add_argument("--only-panels", action="store_true",
                     help="only the panels on demand, the depth panel and your own loss")
     ap.add_argument("--only-deep", action="store_true", help="only the depth panel's frames and memory")
+    ap.add_argument("--only-softmax", action="store_true",
+                    help="only the three-class panel's round trip, paint, frames and memory")
+    ap.add_argument("--softmax-runs", type=int, default=100, help="full three-class courses for its memory figure")
     ap.add_argument("--only-worker", action="store_true",
                     help="only the main thread's share while Python starts and works (and --compare)")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
@@ -239,6 +247,8 @@ def main() -> None:
         return panels_only(args)
     if args.only_deep:
         return deep_only(args)
+    if args.only_softmax:
+        return softmax_only(args)
     if args.only_boot:
         return boot_only(args)
     if args.only_worker:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
-from explorer import deep, lab, maths, owneval, ownloss
+from explorer import deep, lab, maths, owneval, ownloss, softmax
 
 FAR = [30.0, 31.0, 32.5, 33.0, 34.0, 35.0, 36.0]
 REL = 1e-14
@@ -110,3 +110,25 @@ def test_your_own_losss_one_minus_p_written_stably():
     for i, z in enumerate(zs):
         assert float(d[i]) == close(-float(sig(-z))), z
         assert float(v[i]) == close(float(mpmath.log1p(mpmath.exp(-mpmath.mpf(z))))), z
+
+
+def softmax_reference(z, k: int) -> tuple[list, list]:
+    """(p_j − y_j, ∂MSE/∂z_j) in 50 digits, from the definitions."""
+    mpmath.mp.dps = 50
+    e = [mpmath.exp(mpmath.mpf(v)) for v in z]
+    p = [v / sum(e) for v in e]
+    d = [p[j] - (1 if j == k else 0) for j in range(3)]
+    s = sum(d[j] * p[j] for j in range(3))
+    return [float(v) for v in d], [float(2 * p[i] * (d[i] - s)) for i in range(3)]
+
+
+@pytest.mark.parametrize("z", FAR)
+def test_the_softmax_panels_one_minus_p_and_mse_sum(z):
+    """1 − p_k with p_k near 1 (the true class far ahead), and Σ (p − y) p when the true class and
+    another share almost all the probability (the third far behind): both at relative 1e−14."""
+    for logits, k in (((z, 0.0, 0.0), 0), ((z, z, 0.0), 0), ((0.0, z, z), 2), ((z, 0.0, z - 1), 2)):
+        v = softmax.evaluate(np.array(logits), np.array(k))
+        want_d, want_g = softmax_reference(logits, k)
+        assert float(v["rest"]) == close(-want_d[k]), (logits, k)
+        assert [float(g) for g in v["gce"]] == [close(w) for w in want_d], (logits, k)
+        assert [float(g) for g in v["gmse"]] == [close(w) for w in want_g], (logits, k)
