@@ -8,8 +8,10 @@ from common import ready_page
 from lab import frames, skip_memory
 
 CASES = (("sigmoid, 3 layers", ""), ("ReLU, 3 layers", "#da=2"), ("sigmoid, 6 layers", "#dl=6&da=0"),
+         ("sigmoid, 6 layers, skips and batch norm", "#dl=6&da=sigmoid&dsk=1&dbn=1"),
+         ("leaky ReLU, 6 layers, batch norm, Glorot start", "#dl=6&da=leaky&dsk=0&dbn=1&di=glorot"),
          ("sigmoid, 3 layers, with your loss: three runners, three maps",
-          "#dl=3&da=0&loss=" + quote("-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))")))
+          "#dl=3&da=0&dsk=0&dbn=0&di=fan-in&loss=" + quote("-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))")))
 
 
 def report(browser, url, runs=20) -> None:

@@ -219,8 +219,8 @@ def test_the_class_map_is_the_argmax_of_the_course_weights():
 
 
 def test_the_hash_carries_the_panel():
-    s = from_hash("#sz1=-3.5&sz2=40&sz3=0&sy=2&ss=8&slr=0.3")
+    s = from_hash("#sz1=-3.5&sz2=40&sz3=0&sy=3&ss=8&slr=0.3")  # the class by its name: 3 is the third
     assert (s.sm_z1, s.sm_z2, s.sm_z3, s.sm_y, s.sm_s, s.sm_lr) == (-3.5, 40.0, 0.0, 2, 8.0, 0.3)
-    assert from_hash(to_hash(s)) == s
-    bad = from_hash("#sz1=51&sz2=nan&sy=3&ss=-1&slr=0")
+    assert from_hash(to_hash(s)) == s and "sy=3" in to_hash(s)
+    bad = from_hash("#sz1=51&sz2=nan&sy=4&ss=-1&slr=0")
     assert bad == State()

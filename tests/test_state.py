@@ -103,7 +103,8 @@ def test_narrowing_the_range_pulls_z_in():
 def test_lab_fields_round_trip_and_stay_out_of_the_default_hash():
     s = State(lab_pair=3, lab_s=6.0, lab_lr=0.5)
     assert from_hash(to_hash(s)) == s
-    assert to_hash(s) == "#z=-2&y=1&R=8&lp=3&ls=6&llr=0.5"
+    assert to_hash(s) == "#z=-2&y=1&R=8&lp=mean-texture+mean-perimeter&ls=6&llr=0.5"  # a choice by name
+    assert from_hash("#lp=3&ls=6&llr=0.5") == s  # a link from before choices had names
     assert to_hash(State()) == "#z=-2&y=1&R=8"
 
 
@@ -152,7 +153,7 @@ def test_each_panel_declares_its_own_keys_once():
     keys = [f.key for f in FIELDS]
     assert len(keys) == len(set(keys))
     assert registry()["keys"] == {"explorer": ["R", "y", "z", "log", "loss"], "race": ["lr"], "lab": ["lp", "ls", "llr"],
-                            "deep": ["dd", "dl", "da", "dlr", "dsd"],
+                            "deep": ["dd", "dl", "da", "dlr", "dsd", "di", "dsk", "dbn"],
                             "softmax": ["sz1", "sz2", "sz3", "sy", "ss", "slr"]}
     assert set(PANEL_FIELDS) == {"explorer", "race", "lab", "deep", "softmax"}
 
@@ -178,7 +179,10 @@ def test_snap_to_the_slider_grid(z, snapped):
 
 @pytest.mark.parametrize("h,expected", [
     ("#dd=1&dl=6&da=2&dlr=0.5&dsd=999", dict(deep_data=1, deep_depth=6, deep_act=2, deep_lr=0.5, deep_seed=999)),
-    ("#dl=0", {}), ("#dl=7", {}), ("#dl=3.0", {}), ("#dl=03", {}), ("#da=3", {}), ("#dd=2", {}),
+    ("#da=leaky&dd=xor&di=small&dsk=1&dbn=1", dict(deep_act=3, deep_data=1, deep_init=3, deep_skip=True,
+                                                   deep_norm=True)),
+    ("#da=relu&di=glorot", dict(deep_act=2, deep_init=1)), ("#da=ReLU", {}), ("#di=4", {}), ("#dsk=2", {}),
+    ("#dl=0", {}), ("#dl=7", {}), ("#dl=3.0", {}), ("#dl=03", {}), ("#da=4", {}), ("#dd=2", {}),
     ("#dsd=0", {}), ("#dsd=1000", {}), ("#dsd=1e2", {}), ("#dsd=12&dlr=11", dict(deep_seed=12)),
 ])
 def test_depth_panel_fields(h, expected):

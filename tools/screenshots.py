@@ -64,7 +64,7 @@ def main() -> None:
                 # the three-class panel: a confidently wrong example, then a course from s = 8
                 page.locator("#softmax").scroll_into_view_if_needed()
                 page.wait_for_function("document.documentElement.dataset.softmaxPanel === 'ready'")
-                page.click("a[href='#sz1=0&sz2=10&sz3=0&sy=0']")
+                page.click("a[href='#sz1=0&sz2=10&sz3=0&sy=1']")
                 page.fill("#smS", "8")
                 page.press("#smS", "Enter")
                 page.click("#smRun")

@@ -1,4 +1,4 @@
-"""The depth panel's maths (SPEC §12): a small network trained twice in
+"""The depth panel's maths (SPEC §12, §14): a small network trained twice in
 lockstep, once on cross-entropy and once on MSE, to show that cross-entropy
 cures the output's vanishing gradient only, not the hidden layers'.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import course as shared
-from . import maths, owneval
+from . import maths, network, owneval
 from .course import MAX_EPOCHS, PLOT_FLOOR, RUNNER_IDS, RUNNER_NAMES, accuracy_text, standardise
 from .fields import Field
 from .fmt import readout
@@ -21,7 +21,8 @@ N_POINTS = 200
 WIDTH = 8
 DEPTH_MIN, DEPTH_MAX = 1, 6
 SEED_MIN, SEED_MAX = 1, 999
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+ACTIVATIONS = network.ACTIVATIONS
+INITS = network.INITS
 DATASETS = ("circle", "xor")
 RUNNERS = ("ce", "mse")
 MAP_SIZE = 48  # the decision map's grid, per side
@@ -33,6 +34,9 @@ FIELDS = (
     Field("da", "deep_act", "choice", 0, choices=ACTIVATIONS),
     Field("dlr", "deep_lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),
     Field("dsd", "deep_seed", "int", 1, lo=SEED_MIN, hi=SEED_MAX, what="a seed"),
+    Field("di", "deep_init", "choice", 0, choices=INITS),
+    Field("dsk", "deep_skip", "flag", False),
+    Field("dbn", "deep_norm", "flag", False),
 )
 
 
@@ -55,46 +59,9 @@ def layer_sizes(depth: int) -> list[int]:
     return [2, *([WIDTH] * depth), 1]
 
 
-def start_weights(seed: int, depth: int, act: str) -> list[np.ndarray]:
-    """The seeded start: W ~ N(0, g/fan_in), g = 2 for ReLU and 1 otherwise, input side first."""
-    rng = np.random.default_rng(int(seed))
-    g = 2.0 if act == "relu" else 1.0
-    sizes = layer_sizes(depth)
-    return [rng.normal(0.0, np.sqrt(g / fan_in), size=(fan_in, fan_out))
-            for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
-
-
-def _sigmoid(u: np.ndarray) -> np.ndarray:
-    """σ alone, in half of sigmoid_pair's numpy calls: 1/(1 + e^−u) is accurate to
-    an ulp or two everywhere; u is kept above −700 so e^−u cannot overflow (σ there
-    is below 1e−304 either way)."""
-    return 1.0 / (1.0 + np.exp(-np.maximum(u, -700.0)))
-
-
-# Each activation as (its value at u, its slope from its output h): σ′ = h(1 − h),
-# tanh′ = 1 − h², ReLU′ = [h > 0] (0 at 0). A new activation is one more entry.
-ACTIVATION_PAIRS = {
-    "sigmoid": (_sigmoid, lambda h: h * (1.0 - h)),
-    "tanh": (np.tanh, lambda h: 1.0 - h * h),
-    "relu": (lambda u: np.maximum(u, 0.0), lambda h: (h > 0.0).astype(float)),
-}
-
-
-def activate(act: str, u: np.ndarray) -> np.ndarray:
-    return ACTIVATION_PAIRS[act][0](u)
-
-
-def slope(act: str, h: np.ndarray) -> np.ndarray:
-    """The activation's derivative, from its output h."""
-    return ACTIVATION_PAIRS[act][1](h)
-
-
-def forward(ws: list, bs: list, x: np.ndarray, act: str) -> tuple[list, np.ndarray]:
-    """Hidden outputs (input first) and output logits for stacked weights ws[l]: (runners, fan_in, fan_out)."""
-    hs = [np.broadcast_to(x, (ws[0].shape[0], *x.shape))]
-    for w, b in zip(ws[:-1], bs[:-1]):
-        hs.append(activate(act, hs[-1] @ w + b))
-    return hs, (hs[-1] @ ws[-1] + bs[-1])[..., 0]
+def start_weights(seed: int, depth: int, act: str, init: str = "fan-in") -> list[np.ndarray]:
+    """The seeded start (SPEC §12, §14), input side first."""
+    return network.start_weights(seed, layer_sizes(depth), act, init)
 
 
 def output_grad(z: np.ndarray, y: np.ndarray, own=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -112,18 +79,6 @@ def output_grad(z: np.ndarray, y: np.ndarray, own=None) -> tuple[np.ndarray, np.
     return p, dz, np.mean((p >= 0.5) == (y == 1), axis=1)
 
 
-def backward(ws: list, hs: list, dz: np.ndarray, act: str) -> tuple[list, list]:
-    """Gradients of both runners' mean losses with respect to every weight matrix and bias."""
-    delta = dz[..., None]
-    gws, gbs = [], []
-    for layer in range(len(ws) - 1, -1, -1):
-        gws.append(np.swapaxes(hs[layer], 1, 2) @ delta)
-        gbs.append(delta.sum(axis=1, keepdims=True))
-        if layer:
-            delta = (delta @ np.swapaxes(ws[layer], 1, 2)) * slope(act, hs[layer])
-    return gws[::-1], gbs[::-1]
-
-
 def mean_losses(p: np.ndarray, z: np.ndarray, y: np.ndarray, own=None) -> np.ndarray:
     """(mean cross-entropy of runner 0, mean squared error of runner 1[, mean ℓ of runner 2]), the page's definitions."""
     ce, _ = maths.cross_entropy(z[0], y, p[0])
@@ -139,34 +94,36 @@ def mean_losses(p: np.ndarray, z: np.ndarray, y: np.ndarray, own=None) -> np.nda
 class Course(shared.Course):
     """Both runners' training (and your loss's, when given), epoch 0 to `epochs`.
 
-    Only the current weights are kept; the history holds, per epoch k (the
+    Only the current parameters are kept; the history holds, per epoch k (the
     state after k updates), each runner's accuracy, mean loss and per-layer
-    gradient norms.
+    gradient norms (of the weight matrices: γ and β are not in the table).
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, depth: int, act: str, lr: float, seed: int,
-                 epochs: int = MAX_EPOCHS, own=None):
+                 epochs: int = MAX_EPOCHS, own=None, init: str = "fan-in", skip: bool = False, norm: bool = False):
         super().__init__(RUNNERS, epochs, own)  # your loss backpropagates its ∂ℓ/∂z
         self.x, self.y, self.act, self.lr = x, y, act, float(lr)
+        self.shape = network.Shape(tuple(layer_sizes(depth)), act, skip, norm)
+        self.params = network.Params(start_weights(seed, depth, act, init), len(self.runners))
         n = len(self.runners)
-        self.ws = [np.stack([w] * n) for w in start_weights(seed, depth, act)]
-        self.bs = [np.zeros((n, 1, w.shape[2])) for w in self.ws]
-        self.layers = len(self.ws)
+        self.layers = depth + 1
         self.accuracy = np.empty((self.epochs + 1, n))
         self.loss = np.empty((self.epochs + 1, n))
         self.grad_norm = np.empty((self.epochs + 1, self.layers, n))
 
-    def _epoch(self, k: int) -> np.ndarray:
-        hs, z = forward(self.ws, self.bs, self.x, self.act)
+    def gradients(self) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+        """(every parameter's gradient, p, z, accuracy) at the current parameters."""
+        cache, h, z = network.forward(self.shape, self.params, self.x)
         p, dz, acc = output_grad(z, self.y, self.own)
-        gws, gbs = backward(self.ws, hs, dz, self.act)
+        return network.backward(self.shape, self.params, cache, h, dz), p, z, acc
+
+    def _epoch(self, k: int) -> np.ndarray:
+        grads, p, z, acc = self.gradients()
         self.accuracy[k] = acc
         self.loss[k] = mean_losses(p, z, self.y, self.own)
-        self.grad_norm[k] = [np.sqrt(np.sum(g * g, axis=(1, 2))) for g in gws]
+        self.grad_norm[k] = [np.sqrt(np.sum(g * g, axis=(1, 2))) for g in grads["ws"]]
         if k < self.epochs:
-            for w, b, gw, gb in zip(self.ws, self.bs, gws, gbs):
-                w -= self.lr * gw
-                b -= self.lr * gb
+            network.step(self.params, grads, self.lr)
         return acc
 
 
@@ -184,10 +141,15 @@ def map_grid(box, size: int = MAP_SIZE) -> np.ndarray:
 
 
 def map_probabilities(course: Course, grid: np.ndarray, runner: int, size: int = MAP_SIZE) -> np.ndarray:
-    """One runner's p over the grid, (size, size): one map per animation turn, by the course's own forward pass."""
-    _, z = forward([w[runner:runner + 1] for w in course.ws], [b[runner:runner + 1] for b in course.bs], grid,
-                   course.act)
-    return _sigmoid(z[0]).reshape(size, size)
+    """One runner's p over the grid, (size, size), by the course's own forward pass; with batch
+    norm, normalised by the training set's statistics at the current parameters."""
+    params = course.params.runner(runner)
+    stats = None
+    if course.shape.norm:
+        cache, _, _ = network.forward(course.shape, params, course.x)
+        stats = [layer.stats for layer in cache]
+    _, _, z = network.forward(course.shape, params, grid, stats)
+    return network._sigmoid(z[0]).reshape(size, size)
 
 
 def layer_rows(course: Course, k: int) -> dict:

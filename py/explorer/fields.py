@@ -44,7 +44,8 @@ class Field:
     """One value of the state.
 
     kind "number": a float in [lo, hi]; "int": a whole number in [lo, hi];
-    "flag": a bool written 0/1; "choice": an int index below len(choices)
+    "flag": a bool written 0/1; "choice": an int index below len(choices),
+    written by name (`names`, or the choice itself) and read by name or index
     (the hash carries its digits); "text": a string that `accept` approves
     (percent-encoded in the hash). A number
     may narrow its bounds by the rest of the state (`within`, e.g. z by R)
@@ -64,6 +65,11 @@ class Field:
     within: Callable[[Any], tuple[float, float]] | None = None
     apply: Callable[[Any, Any], Any] | None = None
     accept: Callable[[str], bool] | None = None
+    names: tuple[str, ...] = ()  # a choice's names in the hash (default: the choices themselves)
+
+    @property
+    def url_names(self) -> tuple[str, ...]:
+        return self.names or self.choices
 
     @property
     def type(self) -> type:
@@ -75,8 +81,10 @@ class Field:
             return {"0": False, "1": True}.get(text)
         if self.kind == "text":
             return text if self.accept is not None and self.accept(text) else None
+        if self.kind == "choice" and text in self.url_names:
+            return self.url_names.index(text)
         if self.kind in ("choice", "int"):
-            # Digits in their plain form only: not "1e0", "-1", "01" or other scripts' digits.
+            # An index (a link from before choices had names), digits in their plain form only: not "1e0", "-1", "01" or other scripts' digits.
             if not (len(text) < 6 and text.isascii() and text.isdigit() and str(int(text)) == text):
                 return None
             v = int(text)
@@ -92,7 +100,9 @@ class Field:
             return None
         if self.kind == "flag":
             return f"{self.key}={int(value)}"
-        if self.kind in ("choice", "int"):
+        if self.kind == "choice":
+            return f"{self.key}={quote(self.url_names[value], safe='+-')}"
+        if self.kind == "int":
             return f"{self.key}={value}"
         if self.kind == "text":
             return f"{self.key}={quote(value, safe='')}"

@@ -37,7 +37,8 @@ RUNNERS = ("ce", "mse")
 RUNNER_DASHES = ("solid", "dashed", "dashdot")  # each runner's line in every figure: colour is never the only cue
 # The lab's part of the page state: a change to any of these starts its course over.
 FIELDS = (
-    Field("lp", "lab_pair", "choice", 0, choices=tuple(" + ".join(p) for p in PAIRS)),
+    Field("lp", "lab_pair", "choice", 0, choices=tuple(" + ".join(p) for p in PAIRS),
+          names=tuple("+".join(f.replace(" ", "-") for f in p) for p in PAIRS)),
     Field("ls", "lab_s", "number", 4.0, lo=0.0, hi=10.0, what="a confidence s"),
     Field("llr", "lab_lr", "number", 1.0, lo=0.01, hi=10.0, what="a learning rate"),
 )

@@ -99,7 +99,7 @@ def test_state_is_in_the_url_and_restored(page, base_url):
     page.fill("#deepSeed", "42")
     page.press("#deepSeed", "Enter")
     page.wait_for_function("location.hash.includes('dsd=42')")
-    assert "dd=1&dl=2&da=2&dlr=0.5" in page.evaluate("location.hash")
+    assert "dd=xor&dl=2&da=relu&dlr=0.5" in page.evaluate("location.hash")  # choices by name now
 
 
 def test_an_out_of_range_choice_in_a_link_is_ignored(page, base_url):
@@ -129,10 +129,12 @@ def test_bad_input_is_refused_and_keeps_the_course(deep_page):
 
 
 def test_from_the_keyboard(deep_page):
-    assert tab_order(deep_page, "deepData", 8) == ["deepData", "deepDepth", "deepAct", "deepLr", "deepSeed", "deepRun", "deepStep", "deepReset"]
+    assert tab_order(deep_page, "deepData", 11) == ["deepData", "deepDepth", "deepAct", "deepInit", "deepSkip",
+                                                    "deepNorm", "deepLr", "deepSeed", "deepRun", "deepStep",
+                                                    "deepReset"]
     deep_page.focus("#deepAct")
     deep_page.keyboard.press("ArrowDown")  # sigmoid → tanh
-    deep_page.wait_for_function("location.hash.includes('da=1')")
+    deep_page.wait_for_function("location.hash.includes('da=tanh')")
     deep_page.focus("#deepStep")
     deep_page.keyboard.press("Enter")
     deep_page.wait_for_function("document.getElementById('deepEpoch').dataset.value === '1.0'")
@@ -146,7 +148,7 @@ def test_from_the_keyboard(deep_page):
 
 
 def test_text_links_set_the_panel(deep_page):
-    deep_page.click("a[href='#dd=0&dl=3&da=2&dlr=1&dsd=1']")
+    deep_page.click("a[href='#dd=circle&dl=3&da=relu&dlr=1&dsd=1&di=fan-in&dsk=0&dbn=0']")
     deep_page.wait_for_function("document.activeElement.id === 'deepRun'")
     assert deep_page.input_value("#deepAct") == "2" and deep_page.input_value("#zNum") == "-2.00"
 
@@ -177,13 +179,61 @@ def test_kiosk_demo_plays_the_depth_panel(make_context, base_url):
         wait_ready(page, panels=())
         assert page.evaluate("document.documentElement.dataset.deepPanel") == "loading"  # far below
         page.wait_for_function("document.documentElement.dataset.deep === 'done' && "
-                               "document.getElementById('deepAct').value === '0'", timeout=90_000)
-        assert page.get_attribute("#deepCE", "data-epochs") == "-1"  # three sigmoid layers
+                               "!document.getElementById('deepNorm').checked", timeout=90_000)
+        assert page.get_attribute("#deepCE", "data-epochs") == "-1"  # six sigmoid layers
+        assert page.input_value("#deepDepth") == "6" and page.input_value("#deepAct") == "0"
         page.wait_for_function("document.documentElement.dataset.deep === 'done' && "
-                               "document.getElementById('deepAct').value === '2'", timeout=60_000)
-        assert page.get_attribute("#deepCE", "data-epochs") == "9"  # the same with ReLU
+                               "document.getElementById('deepNorm').checked", timeout=60_000)
+        assert page.get_attribute("#deepCE", "data-epochs") == "13"  # the same with batch norm
         assert page.evaluate("document.documentElement.dataset.demo") == "running"
         page.keyboard.press("Tab")
         page.wait_for_function("document.documentElement.dataset.demo === undefined")
     finally:
         ctx.close()
+
+
+def remedies(page, depth: int, act: str, init: str = "fan-in", skip: bool = False, norm: bool = False) -> None:
+    page.select_option("#deepDepth", str(depth))
+    page.select_option("#deepAct", label=act)
+    page.select_option("#deepInit", label={"fan-in": "fan-in (scaled to each layer)", "glorot": "Glorot",
+                                           "uniform": "uniform ±1/√fan-in (before 2010)",
+                                           "small": "small (σ = 0.01)"}[init])
+    for box, on in (("#deepSkip", skip), ("#deepNorm", norm)):
+        if page.is_checked(box) != on:
+            page.click(box)
+    settled(page)
+    page.wait_for_function(IDLE)
+
+
+@pytest.mark.parametrize("depth,act,init,skip,norm,expected", [
+    (3, "sigmoid", "fan-in", True, False, (408, 719)), (3, "sigmoid", "fan-in", False, True, (37, 45)),
+    (6, "ReLU", "fan-in", True, True, (4, 2)), (6, "tanh", "uniform", False, False, (170, 342)),
+    (3, "leaky ReLU", "fan-in", False, False, (9, 15)), (6, "ReLU", "small", False, False, (-1, -1)),
+])
+def test_the_remedies_reference_numbers_from_the_real_page(deep_page, depth, act, init, skip, norm, expected):
+    """SPEC §14's table, through the panel's own controls (the rows whose counts do not hang on rounding)."""
+    remedies(deep_page, depth, act, init, skip, norm)
+    assert to_end(deep_page) == expected
+
+
+def test_the_remedies_wake_the_first_layer(deep_page):
+    """At the start: 395× slower plain, 28× with skips, 1.5× with batch norm, 3,260× from the uniform start."""
+    for skip, norm, init, ratio in ((False, False, "fan-in", 395), (True, False, "fan-in", 28),
+                                    (False, True, "fan-in", 1.5), (False, False, "uniform", 3260)):
+        remedies(deep_page, 3, "sigmoid", init, skip, norm)
+        cells = layer_cells(deep_page)
+        got = cells[-1][0] / cells[0][0]
+        assert round(got, 1 if ratio < 10 else -1 if ratio > 1000 else 0) == ratio, (skip, norm, init, got)
+    hash_ = deep_page.evaluate("location.hash")
+    assert "di=uniform" in hash_ and "dsk" not in hash_ and "dbn" not in hash_  # by name; defaults left out
+
+
+def test_old_index_links_and_new_name_links_open_the_same(page, base_url):
+    page.goto(base_url + "?panel_idle=never#dd=1&da=2&dl=2")
+    wait_ready(page, panels=())
+    page.wait_for_function("document.documentElement.dataset.deepPanel === 'ready'")
+    assert [page.input_value(s) for s in ("#deepData", "#deepAct", "#deepDepth")] == ["1", "2", "2"]
+    page.evaluate("location.hash = '#dd=circle&da=leaky&dl=4&di=glorot&dsk=1&dbn=1'")
+    page.wait_for_function("document.getElementById('deepNorm').checked")
+    assert [page.input_value(s) for s in ("#deepData", "#deepAct", "#deepDepth", "#deepInit")] == ["0", "3", "4", "1"]
+    assert page.is_checked("#deepSkip") and len(layer_cells(page)) == 5

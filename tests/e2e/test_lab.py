@@ -93,7 +93,7 @@ def test_lab_state_is_in_the_url(page, base_url):
     assert any_source(page, "lab_runners")["runner"] == any_source(page, "lab_now")["runner"] == ["ce", "mse"]
     assert any_source(page, "lab_runners")["dash"] == ["solid", "dashed"]
     type_field(page, "#labS", "2")
-    page.wait_for_function("location.hash === '#z=-5&y=1&R=8&lp=2&ls=2&llr=0.5'")
+    page.wait_for_function("location.hash === '#z=-5&y=1&R=8&lp=worst-area+worst-smoothness&ls=2&llr=0.5'")
 
 
 def test_text_links_set_the_lab_and_leave_the_explorer_alone(app):
@@ -130,7 +130,7 @@ def test_lab_from_the_keyboard(app):
     assert tab_order(app, "labPair", 6) == ["labPair", "labS", "labLr", "labRun", "labStep", "labReset"]
     app.focus("#labPair")
     app.keyboard.press("ArrowDown")  # a select moves to the next pair
-    app.wait_for_function("location.hash.includes('lp=1')")
+    app.wait_for_function("location.hash.includes('lp=worst-radius+worst-concave-points')")
     app.focus("#labStep")
     app.keyboard.press("Enter")
     app.wait_for_function(WAIT_LAB_ROWS, arg=2)

@@ -56,7 +56,7 @@ def set_logits(page, z, k) -> None:
         type_z(page, j, repr(float(v)))
     page.click(f"label[for=smY{k + 1}]")
     settled(page)
-    page.wait_for_function("k => location.hash.includes('sy=' + k) || k === 0", arg=k)
+    page.wait_for_function("k => location.hash.includes('sy=' + (k + 1)) || k === 0", arg=k)  # the class's name
 
 
 def assert_page_matches(page, z, k) -> None:
@@ -169,7 +169,7 @@ def test_figures_are_updated_in_place_and_a_logit_leaves_the_course(sm_page):
 
 
 def test_state_is_in_the_url_and_restored(page, base_url):
-    page.goto(base_url + "?panel_idle=never#sz1=-3&sz2=7.5&sz3=0&sy=1&ss=6&slr=0.5")
+    page.goto(base_url + "?panel_idle=never#sz1=-3&sz2=7.5&sz3=0&sy=2&ss=6&slr=0.5")
     wait_ready(page, panels=())
     page.wait_for_function("document.documentElement.dataset.softmaxPanel === 'ready'")  # the hash asked for it
     assert [page.input_value(f"#smZ{j}Num") for j in (1, 2, 3)] == ["\u22123", "7.5", "0"]
@@ -178,7 +178,7 @@ def test_state_is_in_the_url_and_restored(page, base_url):
 
 
 def test_a_hostile_link_leaves_the_defaults(page, base_url):
-    page.goto(base_url + "?panel_idle=never#sz1=1e999&sz2=<b>4</b>&sz3=-51&sy=3&ss=-1&slr=0&z=-3")
+    page.goto(base_url + "?panel_idle=never#sz1=1e999&sz2=<b>4</b>&sz3=-51&sy=4&ss=-1&slr=0&z=-3")
     wait_ready(page, panels=())
     page.wait_for_function("document.documentElement.dataset.softmaxPanel === 'ready'")
     assert [page.input_value(f"#smZ{j}Num") for j in (1, 2, 3)] == ["2", "1", "0.1"]
@@ -191,7 +191,7 @@ def test_from_the_keyboard(sm_page):
     assert tab_order(sm_page, "smZ1", 7) == ["smZ1", "smZ1Num", "smZ2", "smZ2Num", "smZ3", "smZ3Num", "smY1"]
     sm_page.focus("#smY1")
     sm_page.keyboard.press("ArrowRight")  # radio group: class 2
-    sm_page.wait_for_function("location.hash.includes('sy=1')")
+    sm_page.wait_for_function("location.hash.includes('sy=2')")
     assert_page_matches(sm_page, (2, 1, 0.1), 1)
     sm_page.wait_for_function("document.getElementById('smAnnounce').textContent.includes('True class 2')")
     assert tab_order(sm_page, "smS", 5) == ["smS", "smLr", "smRun", "smStep", "smReset"]
@@ -204,7 +204,7 @@ def test_from_the_keyboard(sm_page):
 
 
 def test_text_links_set_the_panel(sm_page):
-    sm_page.click("a[href='#sz1=0&sz2=10&sz3=0&sy=0']")
+    sm_page.click("a[href='#sz1=0&sz2=10&sz3=0&sy=1']")
     sm_page.wait_for_function("location.hash.includes('sz2=10')")
     assert_page_matches(sm_page, (0, 10, 0), 0)
     sm_page.click("a[href='#ss=8&slr=0.3']")

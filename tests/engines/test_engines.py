@@ -43,6 +43,18 @@ def check_readouts(b, z: float, y: int) -> None:
         assert text == spec_format(value), (b.name, z, y, k)
 
 
+def check_softmax(b, z, k: int) -> None:
+    """The three-class readouts in this engine against tests/test_softmax.py's mpmath reference."""
+    from tests.test_softmax import reference
+    want = reference(z, k)
+    ids = {**{f"smP{j + 1}": want["p"][j] for j in range(3)}, **{f"smGCE{j + 1}": want["gce"][j] for j in range(3)},
+           **{f"smGMSE{j + 1}": want["gmse"][j] for j in range(3)}, "smCE": want["ce"], "smMSE": want["mse"],
+           "smNormCE": want["norm_ce"], "smNormMSE": want["norm_mse"], "smRatio": want["ratio"]}
+    got = b.js(f"Object.fromEntries({json.dumps(list(ids))}.map(id => [id, document.getElementById(id).dataset.value]))")
+    for key, value in ids.items():
+        assert float(got[key]) == pytest.approx(value, rel=1e-9, abs=0), (b.name, z, k, key)
+
+
 @pytest.mark.parametrize("mode", ["served", "file", "single", "lite"])
 def test_the_page_works(engine, urls, mode):
     b = engine
@@ -107,7 +119,7 @@ def test_the_page_works(engine, urls, mode):
     assert b.js("Number(document.querySelector('#deepLayers td').dataset.value).toExponential(2)") == "6.68e-5"
     b.js("(() => { const s = document.getElementById('deepAct'); s.value = '2'; "
          "s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()")  # a select's pick
-    wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('da=2')")
+    wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('da=relu')")
     b.click("#deepRun")
     wait(b, "document.documentElement.dataset.deep === 'running'")
     b.click("#deepRun")
@@ -115,6 +127,20 @@ def test_the_page_works(engine, urls, mode):
     assert b.js("[deepCE.dataset.epochs, deepMSE.dataset.epochs]") == ["9", "15"]
     sizes = b.js(_CANVASES)
     assert len(sizes) >= 10 and all(w > 0 and h > 0 for w, h in sizes), sizes
+    # the three-class panel (SPEC §15): its readouts against mpmath, typed logits, and its course
+    b.js("explorerPanels.want('softmax'), true")
+    wait(b, "document.documentElement.dataset.softmaxPanel === 'ready'", 60)
+    check_softmax(b, (2.0, 1.0, 0.1), 0)
+    for j, v in ((1, "0"), (2, "10"), (3, "0")):
+        b.type_into(f"#smZ{j}Num", v)
+    wait(b, "location.hash.includes('sz1=0') && location.hash.includes('sz2=10') && location.hash.includes('sz3=0')")
+    wait(b, "Number(document.getElementById('smRatio').dataset.value) > 4000")
+    check_softmax(b, (0.0, 10.0, 0.0), 0)
+    b.click("#smRun")
+    wait(b, "document.documentElement.dataset.softmax === 'running'")
+    b.click("#smRun")
+    wait(b, "document.documentElement.dataset.softmax === 'done'", 60)
+    assert b.js("[smEpochsCE.dataset.epochs, smEpochsMSE.dataset.epochs]") == ["7", "104"]
     # your own loss (SPEC §11): typed, evaluated, and derived by SymPy loaded now (not in lite.html)
     b.type_into("#lossExpr", "softplus(z) - y*z")
     wait(b, "document.getElementById('own').dataset.value !== ''")
@@ -223,6 +249,15 @@ def test_screenshots(request, urls, name, scheme):
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}-deep.png")
             b.js("document.getElementById('deepMapCEHost').scrollIntoView(), true")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}-deep-maps.png")
+            b.js("document.getElementById('softmax').scrollIntoView(), true")
+            wait(b, "document.documentElement.dataset.softmaxPanel === 'ready'", 60)
+            b.click("#smRun")
+            b.click("#smRun")
+            wait(b, "document.documentElement.dataset.softmax === 'done'", 60)
+            b.js("document.getElementById('softmax').scrollIntoView(), true")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}-softmax.png")
+            b.js("document.getElementById('smMapCEHost').scrollIntoView(), true")
+            b.screenshot(SHOTS / f"{name}-{size}-{scheme}-softmax-maps.png")
             assert b.errors() == []
     finally:
         b.close()

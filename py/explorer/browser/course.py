@@ -27,6 +27,7 @@ class CoursePanel:
     data_attr = ""      # the State attribute choosing its data, shown by `_show_data_set` (none: one data set)
     selects: tuple = ()  # (element id, State attribute, choices, lowest)
     typed: tuple = ()    # (element id, State attribute, parse)
+    flags: tuple = ()    # (checkbox id, State attribute)
     own_keys: tuple = ()  # models of your loss's legend entries, hidden without it
     history: tuple = ()  # the history source, its rows(course, start, stop), the now source, its rows(course, k)
 
@@ -89,6 +90,8 @@ class CoursePanel:
                 self.el[el_id].value(f"{getattr(new, attr):g}")
         for el_id, attr, _, _ in self.selects:
             self.el[el_id].value(str(getattr(new, attr)))
+        for el_id, attr in self.flags:
+            self.el[el_id].checked(bool(getattr(new, attr)))
 
     def set_own_loss(self, loss) -> None:
         """Your loss changed: the course starts over, with it as a third runner (or without)."""
@@ -157,6 +160,9 @@ class CoursePanel:
             on(el_id, "change", lambda ev, k=el_id, a=attr, p=parse: self._typed(k, a, p, ev.value, commit=True),
                read=("value",))
         pre = self.prefix or self.name
+        for el_id, attr in self.flags:
+            on(el_id, "change", lambda ev, a=attr: self.store.update(Change(announce=True), **{a: bool(ev.checked)}),
+               read=("checked",))
         on(f"{pre}Run", "click", lambda ev: self.toggle())
         on(f"{pre}Step", "click", lambda ev: self.step())
         on(f"{pre}Reset", "click", lambda ev: self.reset())

@@ -1,4 +1,4 @@
-"""The depth panel: data, depth, activation, learning-rate and seed controls,
+"""The depth panel: data, depth, activation, start, skip, batch-norm, learning-rate and seed controls,
 Train / One epoch / Reset, the readouts, the per-layer table `deepLayers`
 and the four depth figures.
 
@@ -29,14 +29,15 @@ MAP_RUNNERS = (*deep.RUNNERS, "own")  # deep_map_<runner>: runner i of a course 
 class DeepPanel(CoursePanel):
     name, title, state_key, data_attr = "deep", "Depth panel", "deep", "deep_data"
     selects = (("deepData", "deep_data", len(deep.DATASETS), 0), ("deepDepth", "deep_depth", deep.DEPTH_MAX + 1, 1),
-               ("deepAct", "deep_act", len(deep.ACTIVATIONS), 0))
+               ("deepAct", "deep_act", len(deep.ACTIVATIONS), 0), ("deepInit", "deep_init", len(deep.INITS), 0))
+    flags = (("deepSkip", "deep_skip"), ("deepNorm", "deep_norm"))
     typed = (("deepLr", "deep_lr", parse_deep_lr), ("deepSeed", "deep_seed", parse_deep_seed))
     own_keys = ("deep_own_key_grad", "deep_own_key_acc")
     history = ("deep_history", deep.history_rows, "deep_now", deep.now_rows)
 
     def __init__(self, page, clock, store):
         super().__init__(page, clock, store)
-        self.el = page.elements("deepData", "deepDepth", "deepAct", "deepLr", "deepLrMsg", "deepSeed",
+        self.el = page.elements("deepData", "deepDepth", "deepAct", "deepInit", "deepSkip", "deepNorm", "deepLr", "deepLrMsg", "deepSeed",
                                 "deepSeedMsg", "deepRun", "deepStep", "deepReset", "deepEpoch", "deepStatus",
                                 "deepCE", "deepMSE", "deepOwn", "deepHeadline", "deepAccCE", "deepAccMSE",
                                 "deepAccOwn", "deepLossCE", "deepLossMSE", "deepLossOwn", "deepLayersBody")
@@ -64,7 +65,7 @@ class DeepPanel(CoursePanel):
         st = self.store.state
         x, y = self.data[deep.DATASETS[st.deep_data]]
         return deep.Course(x, y, st.deep_depth, deep.ACTIVATIONS[st.deep_act], st.deep_lr, st.deep_seed,
-                           own=self.own_loss)
+                           own=self.own_loss, init=deep.INITS[st.deep_init], skip=st.deep_skip, norm=st.deep_norm)
 
     def _started(self) -> None:
         self._range = None

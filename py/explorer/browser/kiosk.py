@@ -12,7 +12,9 @@ DEMO_START = {"z": -6.0, "y": 1}  # a confidently wrong start
 DEMO_HOLD_S = 4.0                 # pause on a finished race or lab
 DEMO_LAB_S = 6.0                  # the lab start at which MSE never gets there
 PANEL_WAIT_S = 20.0               # an act gives up on a panel that has not joined by then
-DEMO_DEEP_SIGMOID = {"deep_data": 0, "deep_depth": 3, "deep_act": 0, "deep_lr": 1.0, "deep_seed": 1}
+# Six sigmoid layers never train, whatever the loss; batch norm wakes the first layer up.
+DEMO_DEEP_SIGMOID = {"deep_data": 0, "deep_depth": 6, "deep_act": 0, "deep_lr": 1.0, "deep_seed": 1, "deep_init": 0,
+                     "deep_skip": False, "deep_norm": False}
 # Class 2 sure of itself while class 1 is true, and a start at which MSE takes 701 epochs to CE's 12.
 DEMO_SOFTMAX = {"sm_z1": 0.0, "sm_z2": 10.0, "sm_z3": 0.0, "sm_y": 0, "sm_s": 8.0, "sm_lr": 1.0}
 
@@ -29,7 +31,7 @@ class AttractMode:
         self._act_t0 = 0.0
         self._started = False  # the current panel act has started its course
         self.acts = [self._sweep_act, self._race_act, self._hold_act, self._lab_act, self._lab_hold_act,
-                     self._deep_act, self._deep_hold_act, self._deep_relu_act, self._deep_relu_hold_act,
+                     self._deep_act, self._deep_hold_act, self._deep_norm_act, self._deep_norm_hold_act,
                      self._softmax_act, self._softmax_hold_act]
 
     def bind(self) -> None:
@@ -121,17 +123,17 @@ class AttractMode:
     def _lab_hold_act(self, start: bool, elapsed: float) -> bool:
         return self._hold("lab", start, elapsed, back_to_top=False)
 
-    # Three sigmoid layers starve the first layer whatever the loss; ReLU with its start keeps it learning.
+    # Six sigmoid layers starve the first layer whatever the loss; batch norm keeps it learning.
     def _deep_act(self, start: bool, elapsed: float) -> bool:
         return self._panel_act("deep", DEMO_DEEP_SIGMOID, start, elapsed)
 
     def _deep_hold_act(self, start: bool, elapsed: float) -> bool:
         return self._hold("deep", start, elapsed, back_to_top=False)
 
-    def _deep_relu_act(self, start: bool, elapsed: float) -> bool:
-        return self._panel_act("deep", {**DEMO_DEEP_SIGMOID, "deep_act": 2}, start, elapsed)
+    def _deep_norm_act(self, start: bool, elapsed: float) -> bool:
+        return self._panel_act("deep", {**DEMO_DEEP_SIGMOID, "deep_norm": True}, start, elapsed)
 
-    def _deep_relu_hold_act(self, start: bool, elapsed: float) -> bool:
+    def _deep_norm_hold_act(self, start: bool, elapsed: float) -> bool:
         return self._hold("deep", start, elapsed, back_to_top=False)
 
     def _softmax_act(self, start: bool, elapsed: float) -> bool:
