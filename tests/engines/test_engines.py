@@ -125,6 +125,20 @@ def test_the_page_works(engine, urls, mode):
     b.click("#deepRun")
     wait(b, "document.documentElement.dataset.deep === 'done'", 90)
     assert b.js("[deepCE.dataset.epochs, deepMSE.dataset.epochs]") == ["9", "15"]
+    # a remedy (SPEC §14): three sigmoid layers with batch norm → 37 and 45, the first layer ~1.5× slower
+    b.js("(() => { const s = document.getElementById('deepAct'); s.value = '0'; "
+         "s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()")
+    wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('da=sigmoid')")
+    b.click("#deepNorm")
+    wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('dbn=1')")
+    ratio = b.js("(() => { const r = [...document.querySelectorAll('#deepLayers tbody tr')]"
+                 ".map(tr => Number(tr.querySelector('td').dataset.value)); return r[r.length - 1] / r[0]; })()")
+    assert round(ratio, 1) == 1.5
+    b.click("#deepRun")
+    wait(b, "document.documentElement.dataset.deep === 'running'")
+    b.click("#deepRun")
+    wait(b, "document.documentElement.dataset.deep === 'done'", 90)
+    assert b.js("[deepCE.dataset.epochs, deepMSE.dataset.epochs]") == ["37", "45"]
     sizes = b.js(_CANVASES)
     assert len(sizes) >= 10 and all(w > 0 and h > 0 for w, h in sizes), sizes
     # the three-class panel (SPEC §15): its readouts against mpmath, typed logits, and its course
