@@ -195,9 +195,8 @@ def test_kiosk_demo_plays_the_depth_panel(make_context, base_url):
 def remedies(page, depth: int, act: str, init: str = "fan-in", skip: bool = False, norm: bool = False) -> None:
     page.select_option("#deepDepth", str(depth))
     page.select_option("#deepAct", label=act)
-    page.select_option("#deepInit", label={"fan-in": "fan-in (scaled to each layer)", "glorot": "Glorot",
-                                           "uniform": "uniform ±1/√fan-in (before 2010)",
-                                           "small": "small (σ = 0.01)"}[init])
+    page.select_option("#deepInit", label={"fan-in": "fan-in", "glorot": "Glorot", "uniform": "uniform (pre-2010)",
+                                           "small": "small, σ = 0.01"}[init])
     for box, on in (("#deepSkip", skip), ("#deepNorm", norm)):
         if page.is_checked(box) != on:
             page.click(box)

@@ -20,8 +20,11 @@ from tests.conftest import ROOT
 PROBE = """(() => {
   const errors = window.__probeErrors = [];
   const text = (v) => (v && v.message) || String(v);
-  addEventListener("error", (e) => errors.push(e.target && e.target !== window
-    ? `failed to load ${e.target.src || e.target.href}` : `uncaught: ${e.message}`), true);
+  // "ResizeObserver loop completed with undelivered notifications" is the browser's note that a
+  // resize it observed caused another within one frame (BokehJS sizing its plots); no script threw.
+  addEventListener("error", (e) => /^ResizeObserver loop/.test(e.message || "") || errors.push(
+    e.target && e.target !== window ? `failed to load ${e.target.src || e.target.href}` : `uncaught: ${e.message}`),
+  true);
   addEventListener("unhandledrejection", (e) => errors.push(`unhandled rejection: ${text(e.reason)}`));
   document.addEventListener("securitypolicyviolation", (e) => errors.push(`CSP: ${e.violatedDirective} ${e.blockedURI}`));
   const error = console.error.bind(console);

@@ -128,7 +128,7 @@ def test_the_page_works(engine, urls, mode):
     # a remedy (SPEC §14): three sigmoid layers with batch norm → 37 and 45, the first layer ~1.5× slower
     b.js("(() => { const s = document.getElementById('deepAct'); s.value = '0'; "
          "s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()")
-    wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('da=sigmoid')")
+    wait(b, "document.documentElement.dataset.deep === 'idle' && !location.hash.includes('da=')")  # the default
     b.click("#deepNorm")
     wait(b, "document.documentElement.dataset.deep === 'idle' && location.hash.includes('dbn=1')")
     ratio = b.js("(() => { const r = [...document.querySelectorAll('#deepLayers tbody tr')]"
