@@ -82,6 +82,16 @@ def plot_box(x: np.ndarray, margin: float) -> tuple[float, float, float, float]:
     return (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
 
 
+def grid_cells(box, size: int) -> np.ndarray:
+    """Cell centres of a size×size grid over the box, row-major from the bottom (Bokeh's image order):
+    where a panel's decision map is evaluated."""
+    x0, x1, y0, y1 = box
+    gx = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
+    gy = y0 + (np.arange(size) + 0.5) * (y1 - y0) / size
+    xx, yy = np.meshgrid(gx, gy)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
 def epoch_axis_end(k: int) -> float:
     return float(next((e for e in EPOCH_AXIS_STEPS if k < e), EPOCH_AXIS_STEPS[-1]))
 

@@ -177,12 +177,7 @@ def map_box(x: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def map_grid(box, size: int = MAP_SIZE) -> np.ndarray:
-    """Cell centres of a size×size grid over the box, row-major from the bottom (Bokeh's image order)."""
-    x0, x1, y0, y1 = box
-    gx = x0 + (np.arange(size) + 0.5) * (x1 - x0) / size
-    gy = y0 + (np.arange(size) + 0.5) * (y1 - y0) / size
-    xx, yy = np.meshgrid(gx, gy)
-    return np.column_stack([xx.ravel(), yy.ravel()])
+    return shared.grid_cells(box, size)
 
 
 def class_map(course: Course, grid: np.ndarray, runner: int, n: int, size: int = MAP_SIZE) -> np.ndarray:
