@@ -86,7 +86,7 @@ class Harness:
         self.timers = FakeTimers()
         self.page = Page(self.channel, self.timers, self.timers.now)
         table = _lab_table()
-        self.app = App(self.page, False, table, lambda: None)
+        self.app = App(self.page, False, table)
         self.app.start(hash_, kiosk_idle(search or {}))
         self.channel.flush()
         self.seq = 0
@@ -208,7 +208,7 @@ def test_keys_that_move_z_are_declared_for_the_main_thread_to_cancel():
     channel = Channel(lambda m, a: posts.append(m), to_typed=lambda a: a.copy())
     timers = FakeTimers()
     page = Page(channel, timers, timers.now)
-    App(page, False, _lab_table(), lambda: None)
+    App(page, False, _lab_table())
     channel.flush()
     listens = {(op[1], op[2]): op for op in json.loads(posts[0]["ops"]) if op[0] == "listen"}
     assert set(listens[("z", "keydown")][4]) >= {"ArrowLeft", "ArrowRight", "Home", "End", "PageUp"}

@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The Python the page runs: its files in baked.js and in the snapshot (figures are built at bake time only).
-BROWSER_SOURCES = ("py/main.py", *sorted(
+# The Python the page runs (its two workers' entry points and the app): its files in baked.js and in the snapshot (figures are built at bake time only).
+BROWSER_SOURCES = ("py/main.py", "py/deriver.py", *sorted(
     p.relative_to(ROOT).as_posix() for p in (ROOT / "py" / "explorer").rglob("*.py")
     if "figures" not in p.relative_to(ROOT / "py" / "explorer").parts))
 

@@ -73,7 +73,7 @@
       for (const name of ACTIVITY) window.addEventListener(name, touched, { capture: true, passive: true });
       return;
     }
-    if (target === "window" && (type === "frame" || type === "panel")) return; // sent by this page itself
+    if (target === "window" && ["frame", "panel", "derived"].includes(type)) return; // sent by this page itself
     if (target === "document" && type === "statelink") {
       // A link that sets the controls: Python sets the state from its href (no navigation).
       document.addEventListener("click", (e) => {
@@ -176,6 +176,7 @@
     },
     mark: (name) => { performance.mark(name); },
     want: (name) => { window.explorerPanels.want(name).catch(() => {}); },
+    derive: (id, loss, y) => { window.explorerDeriver.request(id, loss, y); },
     frames: (on) => {
       const was = framesOn;
       framesOn = on;
@@ -220,7 +221,7 @@
     if (!d || typeof d !== "object" || typeof d.x !== "string") return;
     if (d.x === "patch") applyPatch(d);
     else if (d.x === "mark") performance.mark(d.name, { startTime: d.at - performance.timeOrigin });
-    else if (d.x === "evaluated") {
+    else if (d.x === "evaluated" || d.x === "shared") {
       const done = asked.get(d.id);
       asked.delete(d.id);
       if (done) done(d);
@@ -264,6 +265,16 @@
     enqueue({ target: "window", type: "panel", name }, null);
   }
 
+  // The runtime's files Python's worker was handed as packs (derive.js starts a second worker with them).
+  function share(paths) {
+    if (!port) return Promise.reject(new Error("Python has not started"));
+    const id = ++nextAsk;
+    return new Promise((resolve, reject) => {
+      asked.set(id, (d) => (d.error ? reject(new Error(d.error)) : resolve(d.packs)));
+      send({ x: "share", id, paths });
+    });
+  }
+
   // Tests and benchmarks: Python's answer to `code`, or the wasm memory's size.
   function ask(request) {
     if (!port) return Promise.reject(new Error("Python has not started"));
@@ -275,7 +286,8 @@
   }
 
   window.explorerBridge = {
-    connect, start, register, panelPainted, send,
+    connect, start, register, panelPainted, send, share,
+    event: (ev) => enqueue(ev, null), // from the page's other workers (derive.js)
     python: (code) => ask({ code }),
     wasmBytes: () => ask({ heap: true }),
     busy: () => inflight, // a batch of events is with Python

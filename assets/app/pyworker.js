@@ -79,8 +79,10 @@ self.explorerPyWorkerInstall = function (scope) {
     return out;
   }
 
-  // A pack (base64, gzipped or not): a function giving its bytes, decoded when first asked for.
+  // A pack (base64, gzipped or not; or bytes another worker had): a function giving its bytes,
+  // decoded when first asked for.
   function unpack(pack) {
+    if (pack.bytes) return () => Promise.resolve(new Uint8Array(pack.bytes));
     let done = null;
     return () => (done ||= (async () => {
       const raw = fromBase64(pack.data);
@@ -128,6 +130,23 @@ self.explorerPyWorkerInstall = function (scope) {
       asked.delete(d.id);
       if (resolve) resolve(d);
     } else if (d.x === "eval") evaluate(d);
+    else if (d.x === "share") share(d);
+  }
+
+  // The runtime's files this worker was handed as packs, for the derivation's
+  // worker (derive.js), which the page can no longer give them: copies of
+  // the bytes already decoded here.
+  async function share({ id, paths }) {
+    try {
+      const packs = {};
+      for (const path of paths) {
+        if (!unpacked[path]) throw new Error(`no ${path.slice(path.lastIndexOf("/") + 1)} here`);
+        packs[path] = { bytes: (await unpacked[path]()).slice().buffer };
+      }
+      post({ x: "shared", id, packs }, Object.values(packs).map((p) => p.bytes));
+    } catch (e) {
+      post({ x: "shared", id, error: e.message });
+    }
   }
 
   // Tests and benchmarks ask Python something (or the wasm memory's size).
@@ -356,9 +375,10 @@ del _r, _s, _np
       note = "booting without the snapshot (it was made from other Python sources)";
       snap = null;
     }
-    // No snapshot brings numpy along: its wheel now, beside CPython's start.
+    // No snapshot brings numpy along: its wheel now, beside CPython's start
+    // (the derivation's worker has no use for numpy: plan.numpy false).
     let numpy = null;
-    const needNumpy = () => (numpy ||= plan.packs ? provide(["numpy"])
+    const needNumpy = () => (numpy ||= plan.numpy === false ? Promise.resolve() : plan.packs ? provide(["numpy"])
       : plan.numpyWheel ? prefetch(indexURL + plan.numpyWheel) : Promise.resolve());
     if (!snap) needNumpy().catch(() => {});
     await wasm;
@@ -450,14 +470,20 @@ del _r, _s, _np
     (0, eval)(new TextDecoder().decode(bytes)); // eslint-disable-line no-eval
   }
 
-  // The own worker (from disk, the single file): boot, then run py/main.py.
+  // The own worker (from disk, the single file; the derivation's worker in
+  // every mode): boot, then run the start message's Python (py/main.py or
+  // py/deriver.py). Served, its scripts come from indexURL.
   async function runOwn() {
     try {
       const plan = await hello();
       const indexURL = plan.indexURL;
       answerPacks(plan.packs, indexURL);
-      await evaluateScript("assets/vendor/pyodide/pyodide.asm.js");
-      await evaluateScript("assets/vendor/pyodide/pyodide.js");
+      if (plan.packs) {
+        await evaluateScript("assets/vendor/pyodide/pyodide.asm.js");
+        await evaluateScript("assets/vendor/pyodide/pyodide.js");
+      } else {
+        scope.importScripts(indexURL + "pyodide.asm.js", indexURL + "pyodide.js");
+      }
       const wasmSource = unpacked["assets/vendor/pyodide/pyodide.asm.wasm"];
       pyodide = await boot(scope.loadPyodide, indexURL, plan, wasmSource);
       await pyodide.runPythonAsync(plan.mainPy);

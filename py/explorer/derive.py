@@ -34,15 +34,18 @@ EXACT_DENOMINATOR = 100  # 0.25 stays 1/4 for the algebra; 0.1234567 stays a flo
 EXACT_MAX = 10 ** 6
 # And whatever the bounds miss, a derivation is stopped once it has run for
 # BUDGET_S: SymPy is pure Python, so a profile hook can end it from inside
-# (checked every CHECK_EVERY calls; the check itself costs a few percent).
+# (checked every CHECK_EVERY calls; the check itself costs a few percent),
+# and its worker lives on. What it cannot end (one long step in C) the page
+# ends by terminating the derivation's worker (assets/app/derive.js).
 BUDGET_S = 2.0
 CHECK_EVERY = 64
 EXACT_EXPONENT_MAX = 64
 SIMPLIFY_EXPONENT_MAX = 16
 
 # What SymPy's presentation printer may write; anything else is not shown.
+# (Text one character at a time: a repeated `[^<>&]+` would backtrack exponentially on a failing match.)
 _MATHML_OK = re.compile(r"^(?:<(/?)(math|mrow|mi|mn|mo|msup|msub|msubsup|mfrac|msqrt|mroot|mtext|mspace|mfenced)"
-                        r"(?: [a-z]+=\"[^\"<>&]*\")*\s*/?>|&(?:[A-Za-z]+|#x[0-9A-Fa-f]+|#[0-9]+);|[^<>&]+)*$")
+                        r"(?: [a-z]+=\"[^\"<>&]*\")*\s*/?>|&(?:[A-Za-z]+|#x[0-9A-Fa-f]+|#[0-9]+);|[^<>&])*$")
 
 
 class TooLong(ValueError):
@@ -268,11 +271,17 @@ def unfence(body: str) -> str:
     return "".join(out)
 
 
+def typesettable(markup: str) -> bool:
+    """Whether `markup` is made only of the MathML elements and entities this page writes
+    (checked where it is printed, in the derivation's worker, and again where it is shown)."""
+    return _MATHML_OK.match(markup) is not None
+
+
 def mathml(d) -> str:
     """∂ℓ/∂z = d as one <math> element, from SymPy's presentation printer (HTML-entity form)."""
     from sympy.printing.mathml import mathml as to_mathml
     body = to_mathml(d, printer="presentation").replace("<mi>sigma</mi>", "<mi>&sigma;</mi>")
-    if not _MATHML_OK.match(body):
+    if not typesettable(body):
         raise TooLong("the derivative cannot be typeset")
     body = unfence(body)
     lhs = ("<mfrac><mrow><mo>&part;</mo><mi>&ell;</mi></mrow><mrow><mo>&part;</mo><mi>z</mi></mrow></mfrac>"

@@ -190,11 +190,39 @@ def test_extreme_losses_typed_never_stop_the_page(page, base_url):
         assert page.get_attribute("#lossExpr", "aria-invalid") is None, expr
         still_answers(page, -3.0 - i)
         assert page.get_attribute("#ownDeriv", "data-state") in ("ready", "too-long"), expr
-    # past its budget a derivation is stopped from inside, in the browser's Python too (3.12)
-    stopped = page.evaluate("explorerBoot.python(`def _stop():\n    from explorer import derive, ownloss\n"
+    # past its budget a derivation is stopped from inside, in the derivation's worker's Python too (3.12)
+    stopped = page.evaluate("explorerDeriver.python(`def _stop():\n    from explorer import derive, ownloss\n"
                             "    try:\n        derive.derivative(ownloss.parse('tanh(p)**7/(p + 1)**5'), 0, 1e-6)\n"
                             "    except derive.TooSlow as e:\n        return str(e)\n_stop()`)")
     assert "too slow to derive here" in stopped
+    assert page.evaluate("explorerDeriver.counts()") == {"started": 1, "ended": 0}  # the bounds did the rest
+
+
+def test_a_derivation_past_its_budget_ends_its_worker_and_the_next_loss_starts_a_fresh_one(page, base_url):
+    """What SymPy cannot stop from inside, the page stops: it terminates the derivation's worker
+    (here with a budget of 1 ms, so that any derivation runs past it). Python's own worker, which
+    never loads SymPy, answers all along; the next loss is derived by a new worker."""
+    page.goto(base_url + "?panel_idle=never")
+    wait_ready(page, panels=())
+    page.fill("#lossExpr", "z")
+    page.wait_for_function(DERIVED, timeout=60_000)
+    assert page.get_attribute("#ownDeriv", "data-state") == "ready"
+    page.evaluate("explorerDeriver.budget(1)")
+    page.fill("#lossExpr", "log(1 + exp(-z))**3")
+    page.wait_for_function(DERIVED + " && " + FRESH, timeout=10_000)
+    assert page.get_attribute("#ownDeriv", "data-state") == "too-long"
+    assert "too slow to derive here" in page.text_content("#ownDerivNote")
+    assert page.evaluate("explorerDeriver.counts()") == {"started": 1, "ended": 1}
+    assert page.evaluate("explorerDeriver.state()") == "off"
+    still_answers(page, -4.0)
+    page.evaluate("explorerDeriver.budget()")
+    page.fill("#lossExpr", "(p - y)**2")
+    page.wait_for_function("document.getElementById('ownDeriv').dataset.state === 'ready'", timeout=60_000)
+    assert page.get_attribute("#ownDeriv", "data-expr") == "-2*p*(p - 1)**2"  # MSE's p(1 − p) factor, y = 1
+    assert page.evaluate("explorerDeriver.counts()") == {"started": 2, "ended": 1}
+    # one Python for the page, one for SymPy: the page's never loads it
+    assert page.evaluate("explorerBoot.python('import sys; \"sympy\" in sys.modules')") is False
+    assert page.evaluate("explorerDeriver.python('import sys; \"sympy\" in sys.modules')") is True
 
 
 @pytest.mark.parametrize("expr", EXTREME[:4])

@@ -26,7 +26,7 @@ from .store import Change, Store
 
 
 class App:
-    def __init__(self, page, reduced_motion: bool, lab_data: dict, load_sympy):
+    def __init__(self, page, reduced_motion: bool, lab_data: dict):
         self.page = page
         self.clock = Clock(page, reduced_motion)
         self.store = Store(page)
@@ -34,7 +34,7 @@ class App:
         self.explorer = ExplorerPanel(page, self.clock, self.store)
         self.race = RacePanel(page, self.clock, self.store, self.explorer.loss_y_max)
         self.own = OwnLossPanel(page, self.store, self.explorer.loss_y_max)
-        self.derivation = Derivation(page, self.store, load_sympy)
+        self.derivation = Derivation(page, self.store)
         self.panels: dict = {}  # the panels below, by name, once they have joined
         # The sweep moves z, which ends a race; so each stops the other first.
         self.explorer.before_sweep = self.race.reset

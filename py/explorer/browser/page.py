@@ -194,6 +194,11 @@ class Page:
         """Ask for a panel below the explorer to be painted (it joins Python once it has been)."""
         self.channel.send(["want", name])
 
+    def derive(self, id_: int, loss: str, y: int) -> None:
+        """Ask the derivation's worker (assets/app/derive.js) for ∂ℓ/∂z; the answer comes back as a
+        "derived" event on the window (Python never waits for it)."""
+        self.channel.send(["derive", id_, loss, y])
+
     def frames(self, on: bool) -> None:
         """Whether Python wants an animation frame event each frame."""
         self.channel.send(["frames", bool(on)])

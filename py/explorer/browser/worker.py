@@ -4,8 +4,8 @@ It connects the channel to the worker's postMessage, gives the page its
 timers and clock, asks the main thread for the page's state (the URL, the
 query, the visitor's motion preference, the lab's data), starts the app and
 says when it is ready. assets/app/pyworker.js, the worker's JavaScript, is
-`js.explorerWorker`: it booted Pyodide, and it fetches what Python loads
-later (SymPy) wherever this copy of the page keeps it.
+`js.explorerWorker`: it booted Pyodide. (SymPy runs in a worker of its own:
+py/deriver.py.)
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from .app import App, kiosk_idle
 from .channel import Channel
 from .page import Page
 
-SYMPY = ("mpmath", "sympy")
 _KEPT = []  # proxies the worker calls for as long as it lives
 RUNNING: list = []  # [the app, its channel], once started
 
@@ -69,14 +68,6 @@ class Timers:
             self._channel.flush()
 
 
-async def load_sympy() -> None:
-    """SymPy and mpmath, on first use: their files from wherever this copy keeps them, then imported."""
-    import pyodide_js
-    await js.explorerWorker.provide(to_js(list(SYMPY)))
-    await pyodide_js.loadPackage(to_js(list(SYMPY)))
-    import sympy  # noqa: F401
-
-
 async def start() -> App:
     channel = Channel(_post, to_typed=to_js)
     page = Page(channel, None, lambda: float(js.performance.now()))
@@ -96,7 +87,7 @@ async def start() -> App:
     _PORT[0].addEventListener("message", listener)
     _PORT[0].postMessage(to_js({"x": "listening"}, dict_converter=js.Object.fromEntries))
     init = await got_init
-    app = App(page, bool(init.get("reducedMotion")), init["labData"], load_sympy)
+    app = App(page, bool(init.get("reducedMotion")), init["labData"])
     app.start(init.get("hash", ""), kiosk_idle(init.get("search", {})))
     page.mark("explorer:app-started")
     channel.send(["ready"])
