@@ -84,3 +84,53 @@ def report(browser, url: str, single) -> None:
         print(f"your own loss, {mode}: first derivation (SymPy loaded and imported) {d['first']:,.0f} ms; "
               f"later derivations (350 ms pause after typing included) p50 {d['later_p50']:,.0f} ms, "
               f"p95 {d['later_p95']:,.0f} ms")
+
+
+# Issue 29: losses that froze the page before the bounds, and others of the grammar that make SymPy work hard.
+HOSTILE = ["9**9**9", "2**2**2**2**2**2", "(z+1)**(10**10)", "(p+1)**(9**9)", "(z**2+1)**(64**64)",
+           "exp(exp(exp(z)))**99999", "(p + 1)**999999", "(z + 1)**64 * (z - 1)**64",
+           "tanh(tanh(tanh(tanh(tanh(z)))))**16", "log(1 + exp(-z))**3 / (1 + sigmoid(p))**7"]
+_NEXT_WRITE = """() => { const box = document.getElementById('ownDeriv');
+    window.__next = new Promise(r => new MutationObserver((m, o) => {
+        if (box.dataset.state !== 'pending') { o.disconnect(); r(); } })
+        .observe(box, {attributes: true, attributeFilter: ['data-state']})); }"""
+
+
+def _derive(page, text: str) -> tuple[float, str]:
+    """Typed, to the derivation shown or refused (350 ms pause after typing included): ms, state."""
+    page.evaluate(_NEXT_WRITE)
+    t0 = page.evaluate("performance.now()")
+    page.fill("#lossExpr", text)
+    page.evaluate("() => window.__next")
+    return page.evaluate("performance.now()") - t0, page.get_attribute("#ownDeriv", "data-state")
+
+
+def derivation_worker(browser, url: str) -> None:
+    """The derivation's worker: each hostile loss's time, its memory, and a fresh worker after one is ended."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(url + "?panel_idle=never")
+        page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=120_000)
+        main0 = page.evaluate("explorerBoot.wasmBytes()")
+        t0 = page.evaluate("performance.now()")
+        page.fill("#lossExpr", "z")
+        page.wait_for_function(DERIVED, timeout=120_000)  # past "loading": SymPy's worker started, SymPy imported
+        first = page.evaluate("performance.now()") - t0
+        print(f"derivation's worker: started and first derivation {first:,.0f} ms; wasm memory: its own "
+              f"{page.evaluate('explorerDeriver.wasmBytes()') / 2**20:.1f} MB, Python's main worker "
+              f"{main0 / 2**20:.1f} → {page.evaluate('explorerBoot.wasmBytes()') / 2**20:.1f} MB")
+        print("| loss | derived or refused in | shows |\n|---|---:|---|")
+        for text in HOSTILE:
+            ms, state = _derive(page, text)
+            print(f"| `{text}` | {ms:,.0f} ms | {state} |")
+        counts = page.evaluate("explorerDeriver.counts()")
+        print(f"worker started {counts['started']}, ended by the page {counts['ended']} time(s)")
+        page.evaluate("explorerDeriver.budget(1)")
+        ms, state = _derive(page, "z**5")
+        page.evaluate("explorerDeriver.budget()")
+        fresh, state2 = _derive(page, "z**6")
+        print(f"with a 1 ms budget: {state} after {ms:,.0f} ms (worker ended); the next loss on a fresh "
+              f"worker: {state2} after {fresh:,.0f} ms")
+    finally:
+        ctx.close()

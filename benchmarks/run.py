@@ -206,6 +206,10 @@ def panels_only(args) -> None:
     _in_chromium(measure)
 
 
+def derive_only(args) -> None:
+    _in_chromium(own_bench.derivation_worker)
+
+
 def worker_only(args) -> None:
     other = compare.revision_site(args.compare) if args.compare else None
     _in_chromium(lambda browser, url: worker_bench.report(browser, url, args.runs, other))
@@ -230,6 +234,8 @@ def main() -> None:
     ap.add_argument("--only-softmax", action="store_true",
                     help="only the three-class panel's round trip, paint, frames and memory")
     ap.add_argument("--softmax-runs", type=int, default=100, help="full three-class courses for its memory figure")
+    ap.add_argument("--only-derive", action="store_true",
+                    help="only the derivation's worker: hostile losses' times, its memory, a fresh worker")
     ap.add_argument("--only-worker", action="store_true",
                     help="only the main thread's share while Python starts and works (and --compare)")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
@@ -253,6 +259,8 @@ def main() -> None:
         return boot_only(args)
     if args.only_worker:
         return worker_only(args)
+    if args.only_derive:
+        return derive_only(args)
     if args.only_lighthouse:
         return lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     single = dev.build()

@@ -16,6 +16,14 @@ from ..state import State
 from .plumbing import parse_field
 from .store import Change
 
+# Training per animation frame while a course plays. Python runs in its own
+# worker, so the page does not wait for it; kept under one frame so that
+# every frame event is answered before the next one comes, and a click
+# (Skip to the end, Reset) waits for no more than that. (On the main thread
+# this was 3 to 6 ms, and a deep course fell far behind its ~9.5 s schedule.)
+FRAME_BUDGET_MS = 11.0
+SKIP_BUDGET_MS = 20.0   # skipping to the end: nothing is drawn in between
+
 
 class CoursePanel:
     name = ""           # the panel's name: its section id and clock key

@@ -13,10 +13,8 @@ import html
 
 from .. import deep
 from ..state import parse_deep_lr, parse_deep_seed
-from .course import CoursePanel
+from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
 
-FRAME_BUDGET_MS = 6.0    # the app's work per animation frame while the course plays: figures, then training
-SKIP_BUDGET_MS = 20.0    # and while skipping to the end (no long task: the figures wait their turn)
 # While a course runs, the figures are updated in turns, one group every
 # TURN_FRAMES frames (as in the lab: BokehJS's per-update cost, not the
 # data, is what fills a frame); the maps, the costliest, one runner's map

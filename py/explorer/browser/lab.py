@@ -4,7 +4,7 @@ epoch / Reset, the per-runner readouts and the three lab figures.
 It owns the lab's elements and every model whose name starts with `lab_`.
 The training itself is explorer.lab's `Course`; this module decides how
 much of it to compute in each frame (never more than FRAME_BUDGET_MS, so a
-2,000-epoch course never blocks the page), which epoch to show and which
+2,000-epoch course never keeps Python's worker from answering), which epoch to show and which
 figures to update in each frame.
 """
 from __future__ import annotations
@@ -12,13 +12,8 @@ from __future__ import annotations
 from .. import course as shared
 from .. import lab
 from ..state import parse_lab_s, parse_lr
-from .course import CoursePanel
+from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
 
-FRAME_BUDGET_MS = 3.0  # training per animation frame (~20 epochs here); the figures need the rest
-# With your own loss as a third runner an epoch costs several times more; and
-# skipping to the end draws nothing in between, so a frame can train longer.
-OWN_BUDGET_MS = 6.0
-SKIP_BUDGET_MS = 20.0
 # While a course runs, the figures are updated in two groups taking turns,
 # one group every TURN_FRAMES animation frames (each figure at ~15 per
 # second). All three every frame kept the main thread so busy that a garbage
@@ -110,7 +105,7 @@ class LabPanel(CoursePanel):
         target = self._target(now)
         # Compute what this frame shows, then ahead, within the frame's budget.
         t0 = self.clock.now()
-        budget = SKIP_BUDGET_MS if self._skip else OWN_BUDGET_MS if c.own is not None else FRAME_BUDGET_MS
+        budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
         while not c.done and self.clock.now() - t0 < budget:
             c.advance(1)
         k = min(target, c.computed - 1)

@@ -13,12 +13,10 @@ from .. import softmax
 from ..fields import clamp
 from ..fmt import readout
 from ..state import State, parse_sm_lr, parse_sm_s, parse_sm_z
-from .course import CoursePanel
+from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
 from .plumbing import parse_field, show_msg
 from .store import Change
 
-FRAME_BUDGET_MS = 3.0   # training per animation frame; the figures need the rest
-SKIP_BUDGET_MS = 20.0
 TURN_FRAMES = 2         # figures in two groups taking turns, one group every TURN_FRAMES frames
 ANNOUNCE_DELAY_MS = 600
 CLASS_IDS = tuple(range(1, softmax.CLASSES + 1))
