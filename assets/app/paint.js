@@ -119,7 +119,28 @@
   // waiting tasks (Python's worker starting, input, a message with a patch).
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+  // BokehJS 3.9 asks the style engine, at every repaint, for a CSS variable
+  // (--bk-line-color, --bk-major-label-text-color, ...) for each visual
+  // property of each part of a figure: a getComputedStyle per property, about
+  // a third of a decision map's repaint (measured: 2.9 ms, 2.1 without), and
+  // a style recalculation forced inside the frame whenever a readout has just
+  // changed. This page styles its figures through their models only and
+  // defines no --bk-* variable (nor does BokehJS's own CSS), so every lookup
+  // finds nothing: answered as such without asking. Only where the method is
+  // the one described (another BokehJS keeps its own).
+  let cssLookups = false;
+  function skipCssLookups() {
+    if (cssLookups) return;
+    cssLookups = true;
+    const { VisualProperties } = window.Bokeh.require("core/visuals/visual") || {};
+    const proto = VisualProperties && VisualProperties.prototype;
+    if (proto && /getComputedStyle\(this\.obj\.el\)\.getPropertyValue/.test(String(proto._get_css_value))) {
+      proto._get_css_value = () => "";
+    }
+  }
+
   async function embed(docid) {
+    skipCssLookups();
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);

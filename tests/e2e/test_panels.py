@@ -156,3 +156,15 @@ def test_every_panel_reflows_at_320_css_px(make_context, base_url):
     # every figure fits its host
     hosts = page.evaluate("[...document.querySelectorAll('.plot')].map(h => [h.id, h.clientWidth, h.scrollWidth])")
     assert len(hosts) >= 12 and [h for h in hosts if h[2] > h[1]] == []
+
+
+def test_bokehjs_is_not_asked_for_css_variables_at_every_repaint(page, base_url):
+    """paint.js answers BokehJS's per-property CSS-variable lookup itself (a third of a map's
+    repaint; the page defines no --bk-* variable). If a new BokehJS renames the method, the
+    replacement stands down and this test says so."""
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=())
+    method = page.evaluate("String(Bokeh.require('core/visuals/visual').VisualProperties.prototype._get_css_value)")
+    assert "getComputedStyle" not in method
+    assert page.evaluate("""[...document.styleSheets].flatMap(s => [...s.cssRules])
+        .some(r => (r.cssText || '').includes('--bk-'))""") is False

@@ -15,12 +15,12 @@ from .. import deep
 from ..state import parse_deep_lr, parse_deep_seed
 from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
 
-# While a course runs, the figures are updated in turns, one group every
-# TURN_FRAMES frames (as in the lab: BokehJS's per-update cost, not the
-# data, is what fills a frame); the maps, the costliest, one runner's map
-# every MAP_FRAMES frames, in rotation.
-TURN_FRAMES = 2
-MAP_FRAMES = 4
+# While a course runs, each frame updates one thing, in turns of TURNS
+# frames: a repaint by BokehJS, not the data, is what fills the main
+# thread's frame (measured: a map 3 to 9 ms, the accuracy or the layer plot
+# 1.5 to 8 ms; two in one frame were the frames over 8 ms). The maps take
+# their turn one runner at a time, in rotation.
+TURNS = ("map", "layers", "accuracy", "numbers")
 MAP_RUNNERS = (*deep.RUNNERS, "own")  # deep_map_<runner>: runner i of a course draws into MAP_RUNNERS[i]
 
 
@@ -92,8 +92,11 @@ class DeepPanel(CoursePanel):
 
     def _show_history(self, k: int) -> None:
         """The accuracy plot up to epoch k and the per-layer gradient plot at epoch k."""
-        c = self.course
         self._stream_history(k, "deep_epoch_x")
+        self._show_layers(k)
+
+    def _show_layers(self, k: int) -> None:
+        c = self.course
         self.m["deep_layers"].data(deep.layer_rows(c, k))
         rng = deep.layer_range(c, k)
         if rng != self._range:
@@ -134,10 +137,13 @@ class DeepPanel(CoursePanel):
         t0 = self.clock.now()
         if not self.clock.reduced_motion:  # reduced motion: the finished course only
             self._frames += 1
-            if self._frames % MAP_FRAMES == 0:  # one runner's map per turn, in rotation
-                self._show_maps([self._frames // MAP_FRAMES % len(c.runners)])
-            elif self._frames % TURN_FRAMES == 0:
-                self._show_history(k)
+            turn, nth = TURNS[self._frames % len(TURNS)], self._frames // len(TURNS)
+            if turn == "map":
+                self._show_maps([nth % len(c.runners)])
+            elif turn == "layers":
+                self._show_layers(k)
+            elif turn == "accuracy":
+                self._stream_history(k, "deep_epoch_x")
             else:
                 self._show_numbers(k)
         target = self._target(now)

@@ -17,7 +17,10 @@ from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
 from .plumbing import parse_field, show_msg
 from .store import Change
 
-TURN_FRAMES = 2         # figures in two groups taking turns, one group every TURN_FRAMES frames
+# While a course plays, each frame updates one thing, in turns (one BokehJS
+# repaint per frame: two maps in one frame were the frames over 8 ms): the
+# accuracy plot, a map (the runners in rotation), the readouts, a map.
+TURNS = ("accuracy", "map", "numbers", "map")
 ANNOUNCE_DELAY_MS = 600
 CLASS_IDS = tuple(range(1, softmax.CLASSES + 1))
 
@@ -46,7 +49,7 @@ class SoftmaxPanel(CoursePanel):
         self.box = softmax.map_box(self.x)
         self.grid = softmax.map_grid(self.box)
         self._announce = page.delay(self._write_announce, ANNOUNCE_DELAY_MS)
-        self._history_turn = True
+        self._map_turn = 0  # whose map the next map turn draws
 
     # -- the explorer part ------------------------------------------------------
     def render(self, old: State | None, new: State, change: Change) -> None:
@@ -123,14 +126,17 @@ class SoftmaxPanel(CoursePanel):
 
     def show(self, k: int) -> None:
         self._stream_history(k, "sm_epoch_x")
+        self._show_maps(k, range(len(softmax.RUNNERS)))
         self._show_numbers(k)
 
+    def _show_maps(self, k: int, runners) -> None:
+        for i in runners:
+            self.m[f"sm_map_{softmax.RUNNERS[i]}"].image(softmax.class_map(self.course, self.grid, i, k), self.box)
+
     def _show_numbers(self, k: int) -> None:
-        """The maps, readouts and counts at epoch k."""
+        """The readouts and counts at epoch k."""
         c = self.course
         self.shown = k
-        for i, r in enumerate(softmax.RUNNERS):
-            self.m[f"sm_map_{r}"].image(softmax.class_map(c, self.grid, i, k), self.box)
         for key, (text, value) in softmax.numbers(c, k).items():
             self._write(self.el[key], text, "value", repr(value))
         self._show_counts(k)
@@ -141,6 +147,7 @@ class SoftmaxPanel(CoursePanel):
         return self.shown + 1
 
     def _after_pause(self) -> None:
+        self._show_maps(self.streamed, range(len(softmax.RUNNERS)))
         self._show_numbers(self.streamed)
 
     def _frame(self, now: float) -> bool:
@@ -158,13 +165,14 @@ class SoftmaxPanel(CoursePanel):
             self.show(k)
             return False
         self._frames += 1
-        if self._frames % TURN_FRAMES:
-            return True
-        if self._history_turn:
+        turn = TURNS[self._frames % len(TURNS)]
+        # The maps and readouts show the epoch the accuracy plot has reached.
+        if turn == "accuracy":
             if k != self.streamed:
                 self._stream_history(k, "sm_epoch_x")
-                self._history_turn = False
+        elif turn == "map":
+            self._show_maps(self.streamed, [self._map_turn])
+            self._map_turn = (self._map_turn + 1) % len(softmax.RUNNERS)
         else:
             self._show_numbers(self.streamed)
-            self._history_turn = True
         return True

@@ -20,7 +20,18 @@ from .. import course as shared
 from .. import deep
 from ..state import State
 from .lab import own_key, runner_colors
-from .style import CE_COLOR, LEGEND, MAP_PALETTE, MSE_COLOR, OVERLAY, OWN_COLOR, OWN_DASH, legend_keys, style
+from .style import (
+    CE_COLOR,
+    LEGEND,
+    MAP_PALETTE,
+    MSE_COLOR,
+    OVERLAY,
+    OWN_COLOR,
+    OWN_DASH,
+    legend_keys,
+    plain_ticks,
+    style,
+)
 
 # The points as in the lab (Okabe–Ito bluish green circles for class 0,
 # reddish purple triangles for class 1), over a map in style.MAP_PALETTE.
@@ -59,6 +70,7 @@ def map_figure(runner: str, title: str, points: ColumnDataSource, box):
         title=title, tools="", x_axis_label="x₁ (standardised)", y_axis_label="x₂ (standardised)",
     )
     style(fig)
+    plain_ticks(fig)
     # One neutral cell: the panel is drawn only when it joins, and its Python
     # draws the map at once, so the baked page carries no grid of numbers.
     image = ColumnDataSource({"image": [np.full((1, 1), 0.5)], "x": [x0], "y": [y0], "dw": [x1 - x0], "dh": [y1 - y0]},

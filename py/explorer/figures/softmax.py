@@ -21,7 +21,7 @@ from .. import course as shared
 from .. import softmax
 from ..state import State
 from .lab import runner_colors
-from .style import CE_COLOR, CLASS_PALETTE, LEGEND, MSE_COLOR, OVERLAY, legend_keys, style
+from .style import CE_COLOR, CLASS_PALETTE, LEGEND, MSE_COLOR, OVERLAY, legend_keys, plain_ticks, style
 
 # The points: Okabe–Ito bluish green circles, reddish purple triangles and
 # dark yellow squares (colour is never the only cue), over maps tinted the same.
@@ -62,6 +62,7 @@ def map_figure(runner: str, title: str, points: ColumnDataSource, box):
         title=title, tools="", x_axis_label="x₁ (standardised)", y_axis_label="x₂ (standardised)",
     )
     style(fig)
+    plain_ticks(fig)
     # One cell: Python draws the map as soon as the panel joins, so the baked page carries no grid.
     image = ColumnDataSource({"image": [np.zeros((1, 1))], "x": [x0], "y": [y0], "dw": [x1 - x0], "dh": [y1 - y0]},
                              name=f"sm_map_{runner}")
