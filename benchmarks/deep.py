@@ -14,6 +14,9 @@ CASES = (("sigmoid, 3 layers", ""), ("ReLU, 3 layers", "#da=2"), ("sigmoid, 6 la
           "#dl=3&da=0&dsk=0&dbn=0&di=fan-in&loss=" + quote("-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))")))
 
 
+MEMORY_HASH = "#dl=6&da=sigmoid&dsk=1&dbn=1"
+
+
 def report(browser, url, runs=20) -> None:
     ctx, page, _ = ready_page(browser, url, "deep")
     # every panel in place first: one that loads while idle would land in a course's frames
@@ -35,9 +38,10 @@ def report(browser, url, runs=20) -> None:
               f"{f['app_max']:.1f} ms; all rAF callbacks p95 {f['all_p95']:.1f} ms; long tasks > 50 ms: "
               f"{f['long']} (worst {f['worst']:.0f} ms)")
     ctx.close()
-    m = skip_memory(browser, url, runs, "deep", checkpoints=4)
+    # memory with the remedies on (issue 26): the heaviest course, 6 layers with skips and batch norm
+    m = skip_memory(browser, url + MEMORY_HASH, runs, "deep", checkpoints=4)
     b, a = m["before"], m["after"]
-    print(f"memory over {m['runs']} full depth-panel courses: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
+    print(f"memory over {m['runs']} full depth-panel courses ({MEMORY_HASH}): JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB "
           f"({(a['js'] - b['js']) / 1e6:+.2f}), wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB "
           f"({(a['wasm'] - b['wasm']) / 1e6:+.2f}); JS heap along the way: "
           + ", ".join(f"{n}: {js / 1e6:.2f}" for n, js in m["along"]))

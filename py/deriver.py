@@ -25,6 +25,8 @@ def _answer(event) -> None:
         reply.update(kind="too-long", why=str(exc))
     except ownloss.LossError as exc:  # the main worker sends only checked losses; a bug, said plainly
         reply.update(kind="too-long", why=f"not a loss of the grammar ({exc})")
+    except Exception as exc:  # noqa: BLE001 (SymPy failing on some input: said, and the worker lives on)
+        reply.update(kind="too-long", why=f"SymPy could not derive it here ({type(exc).__name__})")
     else:
         reply.update(kind="ready", text=text, mathml=mathml)
     W.port().postMessage(to_js(reply, dict_converter=js.Object.fromEntries))

@@ -147,6 +147,7 @@
     if (docid === "explorer" ? !isDefaultHash() : namesOwnKeys(docid)) blankData(docs);
     const { Document } = window.Bokeh.require("document");
     const doc = Document.from_json(docs[docid]);
+    if (docid !== "explorer") await nextTask(); // a panel's models (10 to 20 ms), then its first figure
     const item = baked.render_items.find((r) => r.docid === docid);
     const roots = [...doc.roots()]; // a copy: the document's own list changes below
     const hosts = roots.map((r) => $(item.roots[r.id]));
