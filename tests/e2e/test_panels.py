@@ -39,7 +39,9 @@ def test_when_idle_a_panel_loads_without_being_scrolled_to(page, base_url):
     # polled by a timer: polling on every animation frame would leave the page no real idle period
     page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'", polling=100)
     s = lab_state(page)
-    assert s["scrollY"] == 0 and s["docs"] == 2 and not s["disabled"]
+    # the next idle panel may already have painted by the time the poll sees the lab: count the lab's own
+    assert s["scrollY"] == 0 and s["docs"] >= 2 and not s["disabled"]
+    assert page.evaluate(LAB_DOCS) == 1
 
 
 def test_idle_loading_waits_while_something_moves(page, base_url):
