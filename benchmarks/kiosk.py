@@ -8,20 +8,36 @@ from common import ROOT, memory
 from project import CHROMIUM, CHROMIUM_ARGS, serve_dir
 
 
-def attract(browser, url, minutes: float) -> dict:
-    ctx = browser.new_context()
+def _sample(page, cdp, t0: float) -> dict:
+    m = memory(page, cdp)
+    m["nodes"] = cdp.send("Memory.getDOMCounters")["nodes"]
+    m["min"] = (time.monotonic() - t0) / 60
+    return m
+
+
+def attract(browser, url, minutes: float, every_min: float = 5.0) -> dict:
+    """The kiosk left alone: its demo plays every panel in turn. Memory (JS heap,
+    wasm, DOM nodes) sampled along the way; the Python instances counted at the end."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + "?kiosk=1&idle=1")
     page.wait_for_function("document.documentElement.dataset.demo === 'running'", timeout=120_000)
-    before = memory(page, cdp)
-    page.wait_for_timeout(minutes * 60_000)
-    after = memory(page, cdp)
+    t0 = time.monotonic()
+    samples = [_sample(page, cdp, t0)]
+    end = t0 + minutes * 60
+    while time.monotonic() < end:
+        page.wait_for_timeout(min(every_min * 60, end - time.monotonic()) * 1000)
+        samples.append(_sample(page, cdp, t0))
     running = page.evaluate("document.documentElement.dataset.demo")
+    panels = page.evaluate("['lab', 'deep', 'softmax'].filter(p => document.documentElement.dataset[p + 'Panel'] === 'ready')")
+    derivers = page.evaluate("explorerDeriver.counts().started")
+    workers = len(page.workers)
     ctx.close()
-    return {"before": before, "after": after, "errors": errors, "still_running": running == "running"}
+    return {"samples": samples, "errors": errors, "still_running": running == "running", "panels": panels,
+            "workers": workers, "derivers": derivers}
 
 
 def endurance(browser, url, minutes: float, seed: int = 7) -> dict:
@@ -79,9 +95,12 @@ def long_runs(args) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         if args.attract:
             m = attract(browser, url, args.attract)
-            b, a = m["before"], m["after"]
-            print(f"attract mode for {args.attract:g} min: JS heap {b['js'] / 1e6:.2f} → {a['js'] / 1e6:.2f} MB, "
-                  f"wasm {b['wasm'] / 1e6:.1f} → {a['wasm'] / 1e6:.1f} MB, errors: {len(m['errors'])}, "
+            print(f"attract mode for {args.attract:g} min (1920 px), every panel in the demo:")
+            print("| minute | JS heap | wasm | DOM nodes |\n|---:|---:|---:|---:|")
+            for r in m["samples"]:
+                print(f"| {r['min']:.1f} | {r['js'] / 1e6:.2f} MB | {r['wasm'] / 1e6:.1f} MB | {r['nodes']:,} |")
+            print(f"panels painted: {', '.join(m['panels']) or 'none'}; workers: {m['workers']} (derivation workers "
+                  f"started: {m['derivers']}); errors: {len(m['errors'])} {m['errors'][:3]}; "
                   f"demo still running: {m['still_running']}", flush=True)
         if args.endurance:
             m = endurance(browser, url, args.endurance)
