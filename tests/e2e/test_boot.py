@@ -58,6 +58,26 @@ def test_requests_nothing_from_any_other_host(watch, base_url, boot):
     assert not any("micropip" in u or "pypi" in u for u in watch.requests)
 
 
+@pytest.mark.parametrize("boot", ["snapshot", "normal"])
+def test_the_runtime_is_fetched_after_the_text_is_painted(page, base_url, boot):
+    """SPEC §16: audits that simulate a slow network charge the largest paint (the
+    lede) every download begun before it; the runtime's requests follow that paint."""
+    page.goto(base_url + ("?snapshot=0" if boot == "normal" else ""))
+    wait_ready(page, panels=())
+    t = page.evaluate("""() => {
+        const fcp = performance.getEntriesByName('first-contentful-paint')[0].startTime;
+        const big = performance.getEntriesByType('resource')
+            .filter(e => /(pyodide\\.asm\\.wasm|python_stdlib\\.zip|\\.whl|\\.snap|bokeh\\.min\\.js|pyscript\\.bundle\\.js)(\\?|$)/
+                .test(e.name))
+            .map(e => [e.name.split('/').pop().split('?')[0], e.startTime]);
+        return {fcp, big};
+    }""")
+    names = {n for n, _ in t["big"]}
+    assert {"pyodide.asm.wasm", "python_stdlib.zip", "bokeh.min.js", "pyscript.bundle.js"} <= names, names
+    early = [(n, s) for n, s in t["big"] if s < t["fcp"]]
+    assert early == [], (t["fcp"], early)
+
+
 def test_progress_names_the_stage_while_loading(page, base_url):
     # Hold back the numpy wheel so the page is observably in its "packages" stage.
     held, released = [], []
