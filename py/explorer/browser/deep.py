@@ -15,12 +15,6 @@ from .. import deep
 from ..state import parse_deep_lr, parse_deep_seed
 from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
 
-# While a course runs, each frame updates one thing, in turns of TURNS
-# frames: a repaint by BokehJS, not the data, is what fills the main
-# thread's frame (measured: a map 3 to 9 ms, the accuracy or the layer plot
-# 1.5 to 8 ms; two in one frame were the frames over 8 ms). The maps take
-# their turn one runner at a time, in rotation.
-TURNS = ("map", "layers", "accuracy", "numbers")
 MAP_RUNNERS = (*deep.RUNNERS, "own")  # deep_map_<runner>: runner i of a course draws into MAP_RUNNERS[i]
 
 
@@ -32,6 +26,7 @@ class DeepPanel(CoursePanel):
     typed = (("deepLr", "deep_lr", parse_deep_lr), ("deepSeed", "deep_seed", parse_deep_seed))
     own_keys = ("deep_own_key_grad", "deep_own_key_acc")
     history = ("deep_history", deep.history_rows, "deep_now", deep.now_rows)
+    turns = ("map", "layers", "accuracy", "numbers")  # a map: one runner's, in rotation
 
     def __init__(self, page, clock, store):
         super().__init__(page, clock, store)
@@ -123,6 +118,18 @@ class DeepPanel(CoursePanel):
         for i in range(len(self.course.runners)) if runners is None else runners:
             self.m[f"deep_map_{MAP_RUNNERS[i]}"].image(deep.map_probabilities(self.course, grid, i), box)
 
+    def _turn_map(self, k: int, nth: int) -> None:
+        self._show_maps([nth % len(self.course.runners)])
+
+    def _turn_layers(self, k: int, nth: int) -> None:
+        self._show_layers(k)
+
+    def _turn_accuracy(self, k: int, nth: int) -> None:
+        self._stream_history(k, "deep_epoch_x")
+
+    def _turn_numbers(self, k: int, nth: int) -> None:
+        self._show_numbers(k)
+
     def _finished_text(self) -> str:
         return deep.headline(self.course, self.shown)
 
@@ -136,16 +143,7 @@ class DeepPanel(CoursePanel):
             return False
         t0 = self.clock.now()
         if not self.clock.reduced_motion:  # reduced motion: the finished course only
-            self._frames += 1
-            turn, nth = TURNS[self._frames % len(TURNS)], self._frames // len(TURNS)
-            if turn == "map":
-                self._show_maps([nth % len(c.runners)])
-            elif turn == "layers":
-                self._show_layers(k)
-            elif turn == "accuracy":
-                self._stream_history(k, "deep_epoch_x")
-            else:
-                self._show_numbers(k)
+            self._take_turn(k)
         target = self._target(now)
         budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
         # An epoch starts only if the last one's time still fits the frame's

@@ -12,14 +12,7 @@ from __future__ import annotations
 from .. import course as shared
 from .. import lab
 from ..state import parse_lab_s, parse_lr
-from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
-
-# While a course runs, the figures are updated in two groups taking turns,
-# one group every TURN_FRAMES animation frames (each figure at ~15 per
-# second). All three every frame kept the main thread so busy that a garbage
-# collection or a slow frame on this 2-core machine became a task over 50 ms;
-# most of the cost is BokehJS's per-update and per-repaint work, not the data.
-TURN_FRAMES = 2
+from .course import CoursePanel
 
 
 class LabPanel(CoursePanel):
@@ -28,6 +21,10 @@ class LabPanel(CoursePanel):
     typed = (("labS", "lab_s", parse_lab_s), ("labLr", "lab_lr", parse_lr))
     own_keys = ("lab_own_key_acc", "lab_own_key_gnorm")
     history = ("lab_history", lab.history_rows, "lab_now", lab.now_rows)
+    # The history plots, then the data plot and the readouts at the epoch the
+    # history reached (the readouts never lead the curves); every other frame
+    # is left to the page (each figure at ~15 per second, as measured on the main thread).
+    turns = ("rest", "history", "rest", "data")
 
     def __init__(self, page, clock, store, table: dict):
         super().__init__(page, clock, store)
@@ -39,7 +36,6 @@ class LabPanel(CoursePanel):
         self.table = table
         self._pairs: dict[int, tuple] = {}
         self.box = (0.0, 1.0, 0.0, 1.0)
-        self._history_turn = True
         self._grad_floor = None
 
     def _pair(self, index: int) -> tuple:
@@ -100,31 +96,9 @@ class LabPanel(CoursePanel):
     def _after_pause(self) -> None:
         self._show_data(self.streamed)
 
-    def _frame(self, now: float) -> bool:
-        c = self.course
-        target = self._target(now)
-        # Compute what this frame shows, then ahead, within the frame's budget.
-        t0 = self.clock.now()
-        budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
-        while not c.done and self.clock.now() - t0 < budget:
-            c.advance(1)
-        k = min(target, c.computed - 1)
-        if self.clock.reduced_motion and k < c.epochs:
-            return True  # the finished course only
-        if k >= c.epochs:
-            self._t0 = None
-            self.show(k)
-            return False
-        self._frames += 1
-        if self._frames % TURN_FRAMES:
-            return True
-        # Turns: the history plots, then the data plot and the readouts at the
-        # epoch the history reached, so the readouts never lead the curves.
-        if self._history_turn:
-            if k != self.streamed:
-                self._show_history(k)
-                self._history_turn = False
-        else:
-            self._show_data(self.streamed)
-            self._history_turn = True
-        return True
+    def _turn_history(self, k: int, nth: int) -> None:
+        if k != self.streamed:
+            self._show_history(k)
+
+    def _turn_data(self, k: int, nth: int) -> None:
+        self._show_data(self.streamed)

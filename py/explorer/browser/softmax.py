@@ -13,14 +13,10 @@ from .. import softmax
 from ..fields import clamp
 from ..fmt import readout
 from ..state import State, parse_sm_lr, parse_sm_s, parse_sm_z
-from .course import FRAME_BUDGET_MS, SKIP_BUDGET_MS, CoursePanel
+from .course import CoursePanel
 from .plumbing import parse_field, show_msg
 from .store import Change
 
-# While a course plays, each frame updates one thing, in turns (one BokehJS
-# repaint per frame: two maps in one frame were the frames over 8 ms): the
-# accuracy plot, a map (the runners in rotation), the readouts, a map.
-TURNS = ("accuracy", "map", "numbers", "map")
 ANNOUNCE_DELAY_MS = 600
 CLASS_IDS = tuple(range(1, softmax.CLASSES + 1))
 
@@ -35,6 +31,7 @@ class SoftmaxPanel(CoursePanel):
     races_own = False  # your loss is a binary loss: it has no third class to race on
     typed = (("smS", "sm_s", parse_sm_s), ("smLr", "sm_lr", parse_sm_lr))
     history = ("sm_history", softmax.history_rows, "sm_now", softmax.now_rows)
+    turns = ("accuracy", "map", "numbers", "map")  # a map each other frame, the runners in rotation
 
     def __init__(self, page, clock, store):
         super().__init__(page, clock, store)
@@ -150,29 +147,14 @@ class SoftmaxPanel(CoursePanel):
         self._show_maps(self.streamed, range(len(softmax.RUNNERS)))
         self._show_numbers(self.streamed)
 
-    def _frame(self, now: float) -> bool:
-        c = self.course
-        target = self._target(now)
-        t0 = self.clock.now()
-        budget = SKIP_BUDGET_MS if self._skip else FRAME_BUDGET_MS
-        while not c.done and self.clock.now() - t0 < budget:
-            c.advance(1)
-        k = min(target, c.computed - 1)
-        if self.clock.reduced_motion and k < c.epochs:
-            return True  # the finished course only
-        if k >= c.epochs:
-            self._t0 = None
-            self.show(k)
-            return False
-        self._frames += 1
-        turn = TURNS[self._frames % len(TURNS)]
-        # The maps and readouts show the epoch the accuracy plot has reached.
-        if turn == "accuracy":
-            if k != self.streamed:
-                self._stream_history(k, "sm_epoch_x")
-        elif turn == "map":
-            self._show_maps(self.streamed, [self._map_turn])
-            self._map_turn = (self._map_turn + 1) % len(softmax.RUNNERS)
-        else:
-            self._show_numbers(self.streamed)
-        return True
+    # The maps and readouts show the epoch the accuracy plot has reached.
+    def _turn_accuracy(self, k: int, nth: int) -> None:
+        if k != self.streamed:
+            self._stream_history(k, "sm_epoch_x")
+
+    def _turn_map(self, k: int, nth: int) -> None:
+        self._show_maps(self.streamed, [self._map_turn])
+        self._map_turn = (self._map_turn + 1) % len(softmax.RUNNERS)
+
+    def _turn_numbers(self, k: int, nth: int) -> None:
+        self._show_numbers(self.streamed)
