@@ -91,8 +91,22 @@
         .pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
       return loadScript(blobURL(bytes, "text/javascript"));
     }
-    // First paint waits for it, not for the much bigger runtime downloads beside it.
-    return loadScript(mode === "cdn" ? CDN.bokeh : V + "bokeh/bokeh.min.js", "high");
+    return loadScript(bokehURL(), "high"); // served: the preload's bytes
+  }
+
+  function bokehURL() { return mode === "cdn" ? CDN.bokeh : V + "bokeh/bokeh.min.js"; }
+
+  // Served: BokehJS's bytes ahead of its script (which then takes them from
+  // the preload), resolved once they are here or could not be had (the script
+  // reports that). From disk and in the single file they are here already.
+  function preloadBokeh() {
+    const link = document.createElement("link");
+    if ((mode !== "vendored" && mode !== "cdn") || !link.relList.supports("preload")) return Promise.resolve();
+    return new Promise((resolve) => {
+      Object.assign(link, { rel: "preload", as: "script", href: bokehURL(), fetchPriority: "high" });
+      link.onload = link.onerror = () => resolve();
+      document.head.appendChild(link);
+    });
   }
 
   // Where Python's worker finds Pyodide's files (an absolute URL, as Pyodide wants).
@@ -100,8 +114,8 @@
     return mode === "cdn" ? CDN.pyodide : abs(PY);
   }
 
-  // Served with assets/vendor/: the runtime's big files are fetched from the
-  // start, beside BokehJS, and the wasm compiled as it arrives (off the main
+  // Served with assets/vendor/: the runtime's big files are fetched once
+  // BokehJS's bytes are here, and the wasm compiled as it arrives (off the main
   // thread, by the engine), while PyScript and its worker are still starting;
   // the worker is handed the bytes and the compiled module. `early` names the
   // files; resolves to {wasm: WebAssembly.Module, files: {url: ArrayBuffer}}.
@@ -118,7 +132,7 @@
   }
 
   window.explorerRuntime = {
-    VERSIONS, CDN, V, PY, NUMPY_WHEEL, BOOT_PACKS, detectMode, loadBokeh, loadScript, packEntry, packs, abs,
+    VERSIONS, CDN, V, PY, NUMPY_WHEEL, BOOT_PACKS, detectMode, preloadBokeh, loadBokeh, loadScript, packEntry, packs, abs,
     blobURL, indexURL, download, bytesOf, mode: () => mode,
   };
 })();
