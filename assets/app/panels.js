@@ -124,6 +124,14 @@
   // Something is moving: a race, a sweep, a course, the kiosk demo.
   const busy = () => [...panels().animates, "demo"].some((k) => html.dataset[k] === "running") ||
     document.getElementById("sweep")?.getAttribute("aria-pressed") === "true";
+  // A learner moving a control: a panel's paint (tasks of 50 to 100 ms) would
+  // stall the drag, and patience does not run out meanwhile.
+  const INPUT_QUIET_MS = 1000;
+  let lastInput = -Infinity;
+  for (const type of ["input", "pointerdown", "keydown"]) {
+    window.addEventListener(type, () => { lastInput = performance.now(); }, { capture: true, passive: true });
+  }
+  const inputRecently = () => performance.now() - lastInput < INPUT_QUIET_MS;
   // A real idle period has this much time left; the gaps between an
   // animation's frames have less. Each figure is a short task of its own, so
   // a panel whose turn has waited IDLE_PATIENCE_MS is painted anyway: a page
@@ -137,6 +145,10 @@
     const next = (deadline) => {
       const name = panels().on_demand.find((n) => !entry(n).painted);
       if (!name) return;
+      if (inputRecently()) {
+        waitingSince = null;
+        return later();
+      }
       waitingSince ??= performance.now();
       const patient = performance.now() - waitingSince < IDLE_PATIENCE_MS;
       if (patient && (busy() || (deadline && !deadline.didTimeout && deadline.timeRemaining() < IDLE_MS))) {

@@ -44,6 +44,19 @@ def test_when_idle_a_panel_loads_without_being_scrolled_to(page, base_url):
     assert page.evaluate(LAB_DOCS) == 1
 
 
+def test_idle_loading_waits_while_a_learner_moves_a_control(page, base_url):
+    """A panel's paint would stall a drag: idle loading waits for a second without input."""
+    page.goto(base_url + "?panel_idle=0.2")
+    wait_ready(page, panels=())
+    page.focus("#z")
+    for i in range(40):  # two seconds of arrow keys at a learner's pace
+        page.keyboard.press("ArrowRight" if i % 2 else "ArrowLeft")
+        page.wait_for_timeout(50)
+        assert page.evaluate("document.documentElement.dataset.labPanel") == "loading", i
+    page.wait_for_function("document.documentElement.dataset.labPanel === 'ready'", polling=100)
+    assert page.evaluate("window.scrollY") == 0
+
+
 def test_idle_loading_waits_while_something_moves(page, base_url):
     """A panel's paint is one long task: never in the middle of a race's animation."""
     page.add_init_script("""new MutationObserver(() => {
