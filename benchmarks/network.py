@@ -144,3 +144,44 @@ def report(pw, runs: int, bare_cold: float) -> None:
     print(f"(throttled: {LINK['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s, {LINK['latency']} ms latency; "
           "'warm' is a second visit in a new tab of the same browser profile)")
     print(f"throttled, snapshot policy vs no snapshot: {med['throttled'] / med['throttled, no snapshot']:.2f}×")
+
+
+# Lighthouse's "slow 4G": what a first visit on a phone in a busy classroom gets.
+SLOW_LINK = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 0.75e6 / 8}
+SLOW_MARKS = """() => ({text: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+    figures: performance.getEntriesByName('explorer:first-paint')[0].startTime,
+    ready: performance.getEntriesByName('explorer:ready')[0].startTime})"""
+
+
+def slow_link(pw, runs: int, other: tuple[str, str] | None) -> None:
+    """A first visit over a slow link at phone width: when the text, the figures and
+    Python arrive (each load ~50 s: 9.4 MB over 1.6 Mbit/s), beside an earlier revision."""
+    httpd, url = serve()
+    b = browser(pw, httpd.server_address[1])
+    pages = [("this page", url + "?panel_idle=never")]
+    if other:
+        pages.append((f"revision {other[0]}", url + other[1] + "?panel_idle=never"))
+    rows: dict = {}
+    try:
+        for _ in range(runs):
+            for name, u in pages:
+                ctx = b.new_context(viewport={"width": 412, "height": 823})
+                page = ctx.new_page()
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
+                page.goto(u)
+                page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=300_000,
+                                       polling=200)
+                rows.setdefault(name, []).append(page.evaluate(SLOW_MARKS))
+                ctx.close()
+    finally:
+        b.close()
+        httpd.shutdown()
+    print(f"\nfirst visit over a slow link ({SLOW_LINK['downloadThroughput'] * 8 / 1e6:.1f} Mbit/s, "
+          f"{SLOW_LINK['latency']} ms latency; {HOST}, gzip; 412 px), median of {runs}:")
+    print("| page | text painted | figures painted | ready |\n|---|---:|---:|---:|")
+    for name, r in rows.items():
+        med = {k: statistics.median(x[k] for x in r) for k in r[0]}
+        print(f"| {name} | {ms(med['text'])} | {ms(med['figures'])} | {ms(med['ready'])} |")
+

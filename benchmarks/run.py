@@ -4,6 +4,7 @@
     python3 benchmarks/run.py --attract 10    # plus 10 minutes of kiosk attract mode
     python3 benchmarks/run.py --only-lab --runs 3 --lab-runs 20   # the lab's figures alone
     python3 benchmarks/run.py --only-lighthouse --compare 2e30d37 # Lighthouse, this page and an earlier one
+    python3 benchmarks/run.py --only-slow-link --runs 2 --compare 3d418c3  # a first visit over slow 4G
 
 Not part of the test run and asserts nothing: it prints figures, each next to
 a baseline measured in the same run (this machine is shared and noisy).
@@ -240,6 +241,8 @@ def main() -> None:
                     help="only the main thread's share while Python starts and works (and --compare)")
     ap.add_argument("--deep-runs", type=int, default=20, help="full depth-panel courses for its memory figure")
     ap.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse audits per page and form factor")
+    ap.add_argument("--only-slow-link", action="store_true",
+                    help="only a first visit over a slow link: text, figures, ready (and --compare)")
     args = ap.parse_args()
     import dev
     from playwright.sync_api import sync_playwright
@@ -261,6 +264,9 @@ def main() -> None:
         return worker_only(args)
     if args.only_derive:
         return derive_only(args)
+    if args.only_slow_link:
+        with sync_playwright() as pw:
+            return network.slow_link(pw, args.runs, compare.revision_site(args.compare) if args.compare else None)
     if args.only_lighthouse:
         return lighthouse.report(args.lighthouse_runs, compare.revision_site(args.compare) if args.compare else None)
     single = dev.build()
