@@ -139,8 +139,53 @@
     }
   }
 
+  // BokehJS 3.9 repaints a plot through a throttle: within 1/60 s of its last
+  // paint, a new paint waits out the rest of that time on a timer and then
+  // for an animation frame. During a drag that often puts a plot's repaint
+  // one frame late, in the very frame where the next move's patch arrives,
+  // which then waits behind it (measured: the round trip's p95 7.2 to 7.5 ms
+  // with the throttle, 4.6 to 5.8 ms without). Once per animation frame is
+  // already at most the display's rate, with no timer in between. The
+  // returned promise settles after the paint, as BokehJS's does.
+  function paintOncePerFrame(paint) {
+    let pending = null;
+    let frame = null;
+    const run = () => {
+      frame = null;
+      const { resolve, reject } = pending;
+      pending = null;
+      try { paint(); resolve(); } catch (e) { reject(e); }
+    };
+    const request = () => {
+      if (!pending) {
+        pending = {};
+        pending.promise = new Promise((resolve, reject) => Object.assign(pending, { resolve, reject }));
+        frame = requestAnimationFrame(run);
+      }
+      return pending.promise;
+    };
+    request.stop = () => {
+      if (frame !== null) cancelAnimationFrame(frame);
+      frame = null;
+      if (pending) pending.resolve();
+      pending = null;
+    };
+    return request;
+  }
+  let throttleSwapped = false;
+  function swapThrottle() {
+    if (throttleSwapped) return;
+    throttleSwapped = true;
+    const mod = window.Bokeh.require("core/util/throttle");
+    // Only where the throttle is the one described, used by plots' repaints alone.
+    if (mod && /requestAnimationFrame/.test(String(mod.throttle)) && /setTimeout/.test(String(mod.throttle))) {
+      mod.throttle = (paint) => paintOncePerFrame(paint);
+    }
+  }
+
   async function embed(docid) {
     skipCssLookups();
+    swapThrottle();
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);
