@@ -165,7 +165,8 @@ def test_every_panel_reflows_at_320_css_px(make_context, base_url):
         page.click(f"#{run}")
         page.click(f"#{run}")
         page.wait_for_function(f"document.documentElement.dataset.{name} === 'done'", timeout=90_000)
-    page.evaluate("document.querySelector('.text').style.contentVisibility = 'visible'")  # lay the text out too
+    # Lay out the text and every panel too, wherever the page is scrolled (they are skipped when far off).
+    page.evaluate("document.querySelectorAll('.text, .lab, .deep, .softmax').forEach(e => { e.style.contentVisibility = 'visible'; })")
     assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]") == [320, 320]
     assert page.evaluate(OVERFLOWING) == []
     # every figure fits its host
@@ -183,3 +184,22 @@ def test_bokehjs_is_not_asked_for_css_variables_at_every_repaint(page, base_url)
     assert "getComputedStyle" not in method
     assert page.evaluate("""[...document.styleSheets].flatMap(s => [...s.cssRules])
         .some(r => (r.cssText || '').includes('--bk-'))""") is False
+
+
+def test_panels_far_below_are_kept_out_of_rendering_and_drawn_when_near(page, base_url):
+    """Off screen, a painted panel is skipped by the browser's rendering (every frame of a drag
+    would otherwise style, paint and commit it); scrolled to, it is drawn, its figures at full size."""
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=("deep",))  # painted, more than a screen and a half below (Chromium's margin)
+    drawn = "() => document.getElementById('deepGradHost').checkVisibility({contentVisibilityAuto: true})"
+    page.wait_for_function(f"!({drawn})()")
+    page.evaluate("document.getElementById('deep').scrollIntoView()")
+    page.wait_for_function(drawn)
+    width, canvas = page.evaluate("""() => {
+        const host = document.getElementById('deepGradHost');
+        const v = Object.values(Bokeh.index).find(v => host.contains(v.el));
+        return [host.clientWidth, v.el.getBoundingClientRect().width];
+    }""")
+    assert width > 200 and abs(canvas - width) <= 1
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function(f"!({drawn})()")

@@ -50,6 +50,57 @@ def test_events_from_every_control_still_arrive_in_order_after_a_busy_spell(app)
     app.wait_for_function("location.hash.includes('y=0')")
 
 
+# For each of a run of moves, one after the other: was the plot drawing op_source repainted in the
+# first animation frame after it asked for a repaint? (BokehJS asks a little after the patch, once
+# its glyphs have taken the new data; a frame callback asked for just after its own runs after it
+# in that frame.) Returns the moves that were not.
+REPAINTED_NEXT_FRAME = """async () => {
+  const op = Bokeh.documents[0].get_model_by_name('op_source');
+  const views = [];
+  const visit = v => { if (!v) return; if (v.renderer_views) views.push(v); (v.child_views || []).forEach(visit); };
+  Object.values(Bokeh.index).forEach(visit);
+  const plot = views.find(v => [...v.renderer_views.values()].some(r => r.model.data_source === op));
+  let paints = 0;
+  let asked = null;
+  let probe = null;
+  const repaint = plot.repaint;
+  const request = plot.throttled_paint;
+  plot.repaint = function () { paints++; return repaint.call(this); };
+  plot.throttled_paint = function () {
+    const out = request.apply(this, arguments);
+    if (!probe) {
+      const before = paints;
+      probe = new Promise(resolve => requestAnimationFrame(() => resolve(paints > before)));
+      asked();
+    }
+    return out;
+  };
+  const z = document.getElementById('z');
+  const late = [];
+  try {
+    for (let i = 0; i < 12; i++) {
+      const v = Number((-6 + i * 0.5).toFixed(2));
+      probe = null;
+      const requested = new Promise(resolve => { asked = resolve; });
+      z.value = String(v);
+      z.dispatchEvent(new Event('input', {bubbles: true}));
+      await requested;
+      if (!(await probe)) late.push(v);
+    }
+  } finally {
+    delete plot.repaint;
+    plot.throttled_paint = request;
+  }
+  return late;
+}"""
+
+
+def test_a_plot_is_repainted_in_the_first_frame_after_its_data_changes(app):
+    """BokehJS's own throttle would hold a repaint asked for within 1/60 s of the last one on a timer,
+    into a later frame, where the next move's patch then waits behind it: paint.js asks once per frame."""
+    assert app.evaluate(REPAINTED_NEXT_FRAME) == []
+
+
 @pytest.mark.parametrize("where", ["served", "file"])
 def test_a_browser_that_refuses_the_worker_gets_the_failure_panel(watch, base_url, where):
     page = watch.page
