@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import wait_ready
-from .helpers import COUNT_PRIMARY, any_model, any_source, frames, lab_to_end, tab_order, wait_z
+from .helpers import COUNT_PRIMARY, any_model, any_source, frames, lab_to_end, settled, tab_order, wait_z
 
 WAIT_LAB_ROWS = "n => Bokeh.documents[1].get_model_by_name('lab_history').data.epoch.length === n"
 
@@ -203,3 +203,20 @@ def test_training_repaints_only_the_moving_layer(app):
     # the counter does see full repaints: another feature pair redraws the tumours
     app.select_option("#labPair", "3")
     app.wait_for_function("window.__primary.lab_data_plot > 0")
+
+
+def test_another_panels_change_leaves_a_field_being_typed_in_alone(app):
+    """Text being typed in the lab's field (refused so far, not yet committed) stays, beside its
+    message, while the explorer's sweep moves z at every frame; committing it then shows the value
+    in effect."""
+    app.click("#sweep")
+    app.fill("#labS", "4x")  # input events only: still being typed
+    app.wait_for_selector("#labSMsg", state="visible")
+    z0 = app.evaluate("Bokeh.documents[0].get_model_by_name('op_source').data.z[0]")
+    app.wait_for_function("z => Bokeh.documents[0].get_model_by_name('op_source').data.z[0] !== z", arg=z0)
+    settled(app)
+    assert app.input_value("#labS") == "4x"
+    assert app.is_visible("#labSMsg")
+    app.press("#labS", "Enter")
+    app.wait_for_function("document.getElementById('labS').value === '4'")
+    app.click("#sweep")

@@ -225,3 +225,29 @@ def test_kiosk_demo_plays_the_three_class_panel(make_context, base_url):
         page.wait_for_function("document.documentElement.dataset.demo === undefined")
     finally:
         ctx.close()
+
+
+# Counts what the page writes to op_source's data (a spy in front of BokehJS's own property).
+COUNT_OP_WRITES = """() => {
+  const op = Bokeh.documents[0].get_model_by_name('op_source');
+  let proto = Object.getPrototypeOf(op), d;
+  while (proto && !(d = Object.getOwnPropertyDescriptor(proto, 'data'))) proto = Object.getPrototypeOf(proto);
+  window.__opWrites = 0;
+  Object.defineProperty(op, 'data', {configurable: true, get() { return d.get.call(this); },
+                                     set(v) { window.__opWrites++; d.set.call(this, v); }});
+}"""
+
+
+def test_a_logit_leaves_the_explorers_figures_and_fields_alone(sm_page):
+    """A change in this panel sends nothing to the explorer: no write to its op_source at every move
+    of a logit, and its fields keep what they show."""
+    sm_page.evaluate(COUNT_OP_WRITES)
+    sm_page.fill("#zNum", "1x")  # typed in the explorer, refused, not committed
+    sm_page.wait_for_selector("#zMsg", state="visible")
+    sm_page.evaluate("""() => { const el = document.getElementById('smZ1');
+        el.value = '3.5'; el.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    sm_page.wait_for_function("location.hash.includes('sz1=3.5')")
+    settled(sm_page)
+    assert sm_page.evaluate("window.__opWrites") == 0
+    assert sm_page.input_value("#zNum") == "1x"
+    sm_page.evaluate("delete Bokeh.documents[0].get_model_by_name('op_source').data")

@@ -96,13 +96,19 @@ class CoursePanel:
             self._show_data_set(data)
         if old is None or getattr(old, self.state_key) != getattr(new, self.state_key):
             self.reset()
+        # The controls show the state where it changed (or came from a link): a field left with
+        # refused text keeps it, beside its message, through another panel's changes.
+        every = old is None or change.from_url or old == new  # set again: a commit shows its value as read
+        changed = lambda attr: every or getattr(old, attr) != getattr(new, attr)  # noqa: E731
         for el_id, attr, _ in self.typed:
-            if change.typing != el_id:
+            if change.typing != el_id and changed(attr):
                 self.el[el_id].value(f"{getattr(new, attr):g}")
         for el_id, attr, _, _ in self.selects:
-            self.el[el_id].value(str(getattr(new, attr)))
+            if changed(attr):
+                self.el[el_id].value(str(getattr(new, attr)))
         for el_id, attr in self.flags:
-            self.el[el_id].checked(bool(getattr(new, attr)))
+            if changed(attr):
+                self.el[el_id].checked(bool(getattr(new, attr)))
 
     def set_own_loss(self, loss) -> None:
         """Your loss changed: the course starts over, with it as a third runner (or without)."""

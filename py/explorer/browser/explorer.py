@@ -16,6 +16,7 @@ from .plumbing import parse_field, show_msg
 from .store import Change
 
 READOUTS = ("p", "ce", "mse", "gce", "gmse", "ratio")
+OWN_FIELDS = ("z", "y", "R", "log_grad")  # the state this panel shows
 LABELS = {"p": "p", "ce": "CE", "mse": "MSE", "gce": "|dCE/dz|", "gmse": "|dMSE/dz|", "ratio": "ratio"}
 KEY_STEP = 0.1  # arrow keys on z; Shift multiplies by 10
 # The keys that move z, whose default action the page cancels (Home and End
@@ -51,6 +52,11 @@ class ExplorerPanel:
 
     # -- state → view -------------------------------------------------------
     def render(self, old: State | None, new: State, change: Change) -> None:
+        # Another panel's change: nothing here shows it (and a field with refused text keeps it). A
+        # state set again unchanged is this panel's own (a commit, a key at the end): it renders.
+        if not (old is None or change.from_url or old == new) and all(
+                getattr(old, f) == getattr(new, f) for f in OWN_FIELDS):
+            return
         if change.from_url:
             show_msg(self.el["zMsg"], "")
             show_msg(self.el["rangeMsg"], "")

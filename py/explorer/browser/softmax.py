@@ -61,12 +61,19 @@ class SoftmaxPanel(CoursePanel):
             self.m["sm_bars"].data(softmax.bars_rows(z, new.sm_y))
             if change.announce:
                 self._announce.schedule()
-        for j, v in zip(CLASS_IDS, z):
+        # The controls show the state where it changed (or came from a link): a field left with
+        # refused text keeps it, beside its message, through other changes.
+        every = old is None or change.from_url or old == new  # set again: a commit shows its value as read
+        was = (None,) * 3 if every else (old.sm_z1, old.sm_z2, old.sm_z3)
+        for j, v, before in zip(CLASS_IDS, z, was):
+            if v == before:
+                continue
             if change.typing != f"smZ{j}":
                 self.el[f"smZ{j}"].value(f"{clamp(v, -softmax.Z_SLIDER, softmax.Z_SLIDER):.2f}")
             if change.typing != f"smZ{j}Num":
                 self.el[f"smZ{j}Num"].value(z_text(v))
-        self.el[f"smY{new.sm_y + 1}"].checked(True)
+        if every or old.sm_y != new.sm_y:
+            self.el[f"smY{new.sm_y + 1}"].checked(True)
 
     def _write_announce(self) -> None:
         s = self.store.state
