@@ -133,6 +133,14 @@ def test_every_readout_is_finite_and_shown(z, k):
         assert "nan" not in text.lower() and "inf" not in text.lower()
 
 
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-50, 50), min_size=3, max_size=3), st.integers(0, 2))
+def test_readouts_and_bars_from_a_point_given_are_those_computed(z, k):
+    v = softmax.point(z, k)
+    assert softmax.readouts(z, k, v) == softmax.readouts(z, k)
+    assert softmax.bars_rows(z, k, v) == softmax.bars_rows(z, k)
+
 def test_the_clip_holds_at_both_ends():
     assert softmax.point((-40, 0, 0), 0)["ce"] == pytest.approx(-math.log(1e-12), rel=1e-12, abs=0.0)
     top = softmax.point((40, 0, 0), 0)

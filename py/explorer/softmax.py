@@ -107,9 +107,10 @@ def point(z, k: int) -> dict:
             "ratio": n_ce / n_mse if n_mse > 0 else None, "clamped": bool(v["clamped"])}
 
 
-def readouts(z, k: int) -> dict:
-    """The explorer part's numbers by element id, as (text, value); a value None shows a dash."""
-    v = point(z, k)
+def readouts(z, k: int, v: dict | None = None) -> dict:
+    """The explorer part's numbers by element id, as (text, value); a value None shows a dash.
+    `v`: point(z, k) when the caller has it already."""
+    v = v or point(z, k)
     out = {}
     for j in range(CLASSES):
         out[f"smP{j + 1}"] = v["p"][j]
@@ -119,9 +120,10 @@ def readouts(z, k: int) -> dict:
     return {key: (("—", None) if x is None else (readout(x), x)) for key, x in out.items()}
 
 
-def bars_rows(z, k: int) -> dict:
-    """The sm_bars source: per class, p and the one-hot y, and both gradients' components."""
-    v = point(z, k)
+def bars_rows(z, k: int, v: dict | None = None) -> dict:
+    """The sm_bars source: per class, p and the one-hot y, and both gradients' components.
+    `v`: point(z, k) when the caller has it already."""
+    v = v or point(z, k)
     return {"cls": [f"class {j + 1}" for j in range(CLASSES)], "p": v["p"],
             "y": [1.0 if j == k else 0.0 for j in range(CLASSES)], "gce": v["gce"], "gmse": v["gmse"]}
 

@@ -56,9 +56,10 @@ class SoftmaxPanel(CoursePanel):
             for j in CLASS_IDS:
                 show_msg(self.el[f"smZ{j}Msg"], "")
         if old is None or z != (old.sm_z1, old.sm_z2, old.sm_z3) or old.sm_y != new.sm_y:
-            for key, (text, value) in softmax.readouts(z, new.sm_y).items():
+            v = softmax.point(z, new.sm_y)  # once, for both
+            for key, (text, value) in softmax.readouts(z, new.sm_y, v).items():
                 self._write(self.el[key], text, "value", "" if value is None else repr(value))
-            self.m["sm_bars"].data(softmax.bars_rows(z, new.sm_y))
+            self.m["sm_bars"].data(softmax.bars_rows(z, new.sm_y, v))
             if change.announce:
                 self._announce.schedule()
         # The controls show the state where it changed (or came from a link): a field left with
