@@ -203,3 +203,14 @@ def test_panels_far_below_are_kept_out_of_rendering_and_drawn_when_near(page, ba
     assert width > 200 and abs(canvas - width) <= 1
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_function(f"!({drawn})()")
+
+
+def test_a_printed_page_draws_every_panel(page, base_url):
+    """Printing has no viewport to be near: the skipped sections are all drawn."""
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=("deep",))
+    cv = "['text', 'lab', 'deep', 'softmax'].map(c => getComputedStyle(document.querySelector('.' + c)).contentVisibility)"
+    assert page.evaluate(cv) == ["auto"] * 4
+    page.emulate_media(media="print")
+    assert page.evaluate(cv) == ["visible"] * 4
+    assert page.evaluate("document.getElementById('deepGradHost').checkVisibility({contentVisibilityAuto: true})")

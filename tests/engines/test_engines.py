@@ -16,6 +16,7 @@ pytestmark = pytest.mark.engines
 
 READOUTS = READOUT_IDS
 SHOTS = ROOT / "dist" / "screenshots" / "engines"
+FAR = ".text, .lab, .deep, .softmax"  # content-visibility: auto (style.css)
 FOCAL = "-(0.25*y*(1-p)**2*log(p) + 0.75*(1-y)*p**2*log(1-p))"  # SPEC §11's preset
 _CANVASES = """(() => {
     const sizes = [];
@@ -246,7 +247,10 @@ def test_screenshots(request, urls, name, scheme):
             b.click("#race")
             wait(b, "document.documentElement.dataset.race === 'done'", 120)
             b.js("window.scrollTo(0, 0)")
+            # The whole page in one picture: the panels far below are drawn too (they are skipped off screen).
+            b.js(f"document.querySelectorAll('{FAR}').forEach(e => {{ e.style.contentVisibility = 'visible'; }}), true")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}.png", full_page=size == "phone")
+            b.js(f"document.querySelectorAll('{FAR}').forEach(e => {{ e.style.contentVisibility = ''; }}), true")
             b.js("document.getElementById('ownLoss').scrollIntoView(), true")
             b.screenshot(SHOTS / f"{name}-{size}-{scheme}-own.png")
             b.click("#labRun")
