@@ -128,10 +128,7 @@
   // defines no --bk-* variable (nor does BokehJS's own CSS), so every lookup
   // finds nothing: answered as such without asking. Only where the method is
   // the one described (another BokehJS keeps its own).
-  let cssLookups = false;
   function skipCssLookups() {
-    if (cssLookups) return;
-    cssLookups = true;
     const { VisualProperties } = window.Bokeh.require("core/visuals/visual") || {};
     const proto = VisualProperties && VisualProperties.prototype;
     if (proto && /getComputedStyle\(this\.obj\.el\)\.getPropertyValue/.test(String(proto._get_css_value))) {
@@ -149,9 +146,7 @@
   // returned promise settles after the paint, as BokehJS's does.
   function paintOncePerFrame(paint) {
     let pending = null;
-    let frame = null;
     const run = () => {
-      frame = null;
       const { resolve, reject } = pending;
       pending = null;
       try { paint(); resolve(); } catch (e) { reject(e); }
@@ -160,22 +155,13 @@
       if (!pending) {
         pending = {};
         pending.promise = new Promise((resolve, reject) => Object.assign(pending, { resolve, reject }));
-        frame = requestAnimationFrame(run);
+        requestAnimationFrame(run);
       }
       return pending.promise;
     };
-    request.stop = () => {
-      if (frame !== null) cancelAnimationFrame(frame);
-      frame = null;
-      if (pending) pending.resolve();
-      pending = null;
-    };
     return request;
   }
-  let throttleSwapped = false;
   function swapThrottle() {
-    if (throttleSwapped) return;
-    throttleSwapped = true;
     const mod = window.Bokeh.require("core/util/throttle");
     // Only where the throttle is the one described, used by plots' repaints alone.
     if (mod && /requestAnimationFrame/.test(String(mod.throttle)) && /setTimeout/.test(String(mod.throttle))) {
@@ -183,9 +169,17 @@
     }
   }
 
-  async function embed(docid) {
+  // Once, before BokehJS builds its first view.
+  let adjusted = false;
+  function adjustBokeh() {
+    if (adjusted) return;
+    adjusted = true;
     skipCssLookups();
     swapThrottle();
+  }
+
+  async function embed(docid) {
+    adjustBokeh();
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);

@@ -14,7 +14,7 @@ from .. import course as shared
 from ..race import seconds_for
 from ..state import State
 from .plumbing import parse_field
-from .store import Change
+from .store import Change, shows_all
 
 # Training per animation frame while a course plays. Python runs in its own
 # worker, so the page does not wait for it; kept under one frame so that
@@ -96,9 +96,7 @@ class CoursePanel:
             self._show_data_set(data)
         if old is None or getattr(old, self.state_key) != getattr(new, self.state_key):
             self.reset()
-        # The controls show the state where it changed (or came from a link): a field left with
-        # refused text keeps it, beside its message, through another panel's changes.
-        every = old is None or change.from_url or old == new  # set again: a commit shows its value as read
+        every = shows_all(old, new, change)
         changed = lambda attr: every or getattr(old, attr) != getattr(new, attr)  # noqa: E731
         for el_id, attr, _ in self.typed:
             if change.typing != el_id and changed(attr):

@@ -13,7 +13,7 @@ from .. import maths
 from ..fmt import loss_title, readout
 from ..state import State, parse_range, parse_z
 from .plumbing import parse_field, show_msg
-from .store import Change
+from .store import Change, shows_all
 
 READOUTS = ("p", "ce", "mse", "gce", "gmse", "ratio")
 OWN_FIELDS = ("z", "y", "R", "log_grad")  # the state this panel shows
@@ -52,11 +52,8 @@ class ExplorerPanel:
 
     # -- state → view -------------------------------------------------------
     def render(self, old: State | None, new: State, change: Change) -> None:
-        # Another panel's change: nothing here shows it (and a field with refused text keeps it). A
-        # state set again unchanged is this panel's own (a commit, a key at the end): it renders.
-        if not (old is None or change.from_url or old == new) and all(
-                getattr(old, f) == getattr(new, f) for f in OWN_FIELDS):
-            return
+        if not shows_all(old, new, change) and all(getattr(old, f) == getattr(new, f) for f in OWN_FIELDS):
+            return  # another panel's change: nothing here shows it
         if change.from_url:
             show_msg(self.el["zMsg"], "")
             show_msg(self.el["rangeMsg"], "")

@@ -15,7 +15,7 @@ from ..fmt import readout
 from ..state import State, parse_sm_lr, parse_sm_s, parse_sm_z
 from .course import CoursePanel
 from .plumbing import parse_field, show_msg
-from .store import Change
+from .store import Change, shows_all
 
 ANNOUNCE_DELAY_MS = 600
 CLASS_IDS = tuple(range(1, softmax.CLASSES + 1))
@@ -62,9 +62,7 @@ class SoftmaxPanel(CoursePanel):
             self.m["sm_bars"].data(softmax.bars_rows(z, new.sm_y, v))
             if change.announce:
                 self._announce.schedule()
-        # The controls show the state where it changed (or came from a link): a field left with
-        # refused text keeps it, beside its message, through other changes.
-        every = old is None or change.from_url or old == new  # set again: a commit shows its value as read
+        every = shows_all(old, new, change)
         was = (None,) * 3 if every else (old.sm_z1, old.sm_z2, old.sm_z3)
         for j, v, before in zip(CLASS_IDS, z, was):
             if v == before:

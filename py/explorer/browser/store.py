@@ -27,6 +27,14 @@ class Change:
     from_url: bool = False
 
 
+def shows_all(old: State | None, new: State, change: Change) -> bool:
+    """Whether a panel writes all of its controls, not only those whose state changed: at its first
+    render, for a change from the URL, and for a state set again unchanged (its own commit, whose field
+    then shows the value as read). Otherwise a field left with refused text keeps it, beside its
+    message, through other panels' changes."""
+    return old is None or change.from_url or old == new
+
+
 class Store:
     def __init__(self, page, state: State | None = None):
         self.page = page
