@@ -69,8 +69,8 @@ def test_a_stale_snapshot_is_removed_when_it_cannot_be_made_again(tmp_path, monk
 
 def test_no_python_worker_is_terminated_from_outside():
     """Chromium 156's renderer crashed (about one load in eight) when the page
-    terminated a worker that was inflating the snapshot; the snapshot is now
-    inflated inside Python's own worker, which the page never terminates."""
-    for name in ("boot.js", "bridge.js", "pyworker.js"):
+    terminated a worker that was inflating the snapshot: its reader closes
+    itself once it has answered, and Python's worker is never terminated."""
+    for name in ("boot.js", "bridge.js", "runtime.js", "snapread.js", "pyworker.js"):
         src = (snapshot.ROOT / "assets" / "app" / name).read_text()
         assert ".terminate(" not in src, name

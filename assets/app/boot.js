@@ -39,14 +39,18 @@
   // disk and in the single file (the bytes are here) and from a server on
   // this machine; from any other server only out of the Cache API (a repeat
   // visit), while a first visit boots normally and fetches it when idle, for
-  // the next one. `?snapshot=0|1`: never / always. The worker reads and
-  // restores it; here only where to look is decided.
+  // the next one. `?snapshot=0|1`: never / always. Its reader (snapread.js)
+  // opens it and Python's worker restores it; here only where to look is decided.
   async function snapshotPlan(mode) {
     const info = window.EXPLORER_SNAPSHOT;
     const want = params.get("snapshot");
     if (!info || want === "0" || mode === "cdn") return null;
     const path = R.V + info.file;
     if (mode === "vendored") {
+      if (info.app_digest !== window.EXPLORER_BAKED.app_digest) {
+        bootNote = "booting without the snapshot (it was made from other Python sources)";
+        return null;
+      }
       const url = R.abs(`${path}?v=${info.app_digest.slice(0, 16)}`);
       const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
       if (local || want === "1") return { url };
@@ -64,7 +68,9 @@
 
   // Served with assets/vendor/: what Python's worker will need, fetched from
   // the start (runtime.js: download), beside BokehJS; the snapshot only where
-  // the policy above takes it, numpy's wheel only where no snapshot brings numpy.
+  // the policy above takes it (fetched and opened by its reader at once,
+  // while PyScript and Python's worker start), numpy's wheel only where no
+  // snapshot brings numpy.
   // The wheel is needed last (after CPython has started): it follows the start
   // message on its own ("later"), so the worker does not wait for it to begin.
   function downloads() {
@@ -73,12 +79,11 @@
       const urls = [R.abs(R.PY + "python_stdlib.zip")];
       const later = {};
       if (!snap) later[R.abs(R.PY + R.NUMPY_WHEEL)] = R.bytesOf(R.abs(R.PY + R.NUMPY_WHEEL));
-      else if (!snap.cached) urls.push(snap.url);
       for (const p of Object.values(later)) p.catch(() => {}); // reported to the worker, which reports it
+      const source = snap && (snap.cached ? snap.cached.arrayBuffer().then((bytes) => ({ bytes })) : { url: snap.url });
+      const opened = snap && Promise.resolve(source).then(R.readSnapshot, (e) => [{ error: e.message }, []]);
       const { wasm, files } = R.download(urls);
-      const bytes = await files;
-      if (snap && snap.cached) bytes[snap.url] = await snap.cached.arrayBuffer();
-      return { snap, wasm: await wasm, files: bytes, later };
+      return { opened, wasm: await wasm, files: await files, later };
     });
     got.catch(() => {}); // reported when the worker asks for them
     return got;
@@ -116,20 +121,16 @@
     };
     if (mode === "file" || mode === "single") {
       await painted; // from disk the packs are scripts to parse: after the first paint
-      const [snapshot, packs] = await Promise.all([snapshotPlan(mode), R.packs(R.BOOT_PACKS)]);
-      return [{ ...message, snapshot, packs }, []];
+      const [[snapshot, transfer], packs] = await Promise.all([
+        snapshotPlan(mode).then((plan) => (plan ? R.readSnapshot({ pack: plan.pack }) : [null, []])),
+        R.packs(R.BOOT_PACKS)]);
+      return [{ ...message, snapshot, packs }, transfer];
     }
     if (mode === "cdn") return [{ ...message, snapshot: null }, []];
-    const { snap, wasm, files, later } = await early;
-    let snapshot = null;
-    if (snap && window.EXPLORER_SNAPSHOT.app_digest !== baked.app_digest) {
-      bootNote = "booting without the snapshot (it was made from other Python sources)";
-    } else if (snap) {
-      snapshot = { bytes: files[snap.url] };
-    }
-    delete files[snap && snap.url];
+    const { opened, wasm, files, later } = await early;
+    const [snapshot, transfer] = opened ? await opened : [null, []];
     return [{ ...message, snapshot, wasm, files, pending: Object.keys(later) },
-      [...Object.values(files), ...(snapshot ? [snapshot.bytes] : [])], later];
+      [...Object.values(files), ...transfer], later];
   }
 
   // The files that follow the start message, each as soon as it is here.
@@ -236,7 +237,7 @@
 
   // From disk and in the single file: a classic worker from pyworker.js's own source.
   function startOwnWorker(mode) {
-    const source = `(${window.explorerPyWorkerInstall})(self);\nself.explorerWorker.runOwn();\n`;
+    const source = R.workerSource("self.explorerWorker.runOwn();");
     let worker;
     try {
       worker = new Worker(R.blobURL(source, "text/javascript"));

@@ -122,7 +122,7 @@
   function spawn() {
     state = "starting";
     counts.started++;
-    const source = `(${window.explorerPyWorkerInstall})(self);\nself.explorerWorker.runOwn();\n`;
+    const source = R.workerSource("self.explorerWorker.runOwn();");
     let w;
     try {
       w = worker = new Worker(R.blobURL(source, "text/javascript"));

@@ -19,8 +19,8 @@
 "use strict";
 self.explorerPyWorkerInstall = function (scope) {
   "use strict";
+  const SR = scope.explorerSnapshotReader; // installed first (snapread.js)
   const VERSION = "0.27.7";
-  const MAGIC = "EXSNAP2\n";
   // The smallest module with a GC struct type: where this validates, Pyodide
   // adds its CountArgs helper to the function table (and the image expects it).
   const GC_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]);
@@ -53,41 +53,15 @@ self.explorerPyWorkerInstall = function (scope) {
   };
   const typeOf = (path) => TYPES[path.split(".").pop()] || "application/octet-stream";
 
-  function fromBase64(text) {
-    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
-    const raw = atob(text);
-    const out = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-    return out;
-  }
-
-  // Streams only, no Blob or Response: a file:// worker in WebKit cannot read a Blob (NotReadableError).
-  async function inflate(bytes) {
-    const source = new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
-    const reader = source.pipeThrough(new DecompressionStream("gzip")).getReader();
-    const chunks = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) { out.set(c, at); at += c.length; }
-    return out;
-  }
-
   // A pack (base64, gzipped or not; or bytes another worker had): a function giving its bytes,
   // decoded when first asked for.
   function unpack(pack) {
     if (pack.bytes) return () => Promise.resolve(new Uint8Array(pack.bytes));
     let done = null;
     return () => (done ||= (async () => {
-      const raw = fromBase64(pack.data);
+      const raw = SR.fromBase64(pack.data);
       pack.data = null; // the decoded bytes are all we keep
-      return pack.gz ? inflate(raw) : raw;
+      return pack.gz ? SR.inflate(raw) : raw;
     })());
   }
 
@@ -191,28 +165,7 @@ self.explorerPyWorkerInstall = function (scope) {
   }
 
   // -- the snapshot -----------------------------------------------------------
-  // Pyodide's image of the wasm memory after `import numpy` and the app's
-  // modules, packed with what the image cannot hold: numpy's and the app's
-  // files (the file system lives in JS) and numpy's 14 extension modules,
-  // which must be instantiated again, in the same order, before the runtime
-  // starts, so that they land at the same addresses as when it was made.
-  //   EXSNAP2\n | u32 meta length | meta (JSON) | files (gzip) | memory image (gzip, zero pages left out)
-  async function openSnapshot(bytes) {
-    if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw new Error("not an explorer snapshot");
-    const metaLength = new DataView(bytes.buffer, bytes.byteOffset + 8, 4).getUint32(0, true);
-    const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + metaLength)));
-    const body = bytes.subarray(12 + metaLength);
-    const part = ([startAt, length]) => body.subarray(startAt, startAt + length);
-    const image = async () => {
-      const out = await inflate(part(meta.parts.memory));
-      const full = new Uint8Array(meta.memory.size);
-      let at = 0;
-      for (const [offset, length] of meta.memory.runs) { full.set(out.subarray(at, at + length), offset); at += length; }
-      return full;
-    };
-    const [files, memory] = await Promise.all([inflate(part(meta.parts.files)), meta.parts.memory ? image() : null]);
-    return { meta, file: ([, offset, size]) => files.subarray(offset, offset + size), memory: () => memory };
-  }
+  // What it is, and how it is read: snapread.js. Here it is restored.
 
   // Compiled while the runtime downloads; instantiated in order in preRun.
   function compileDynlibs(snap) {
@@ -301,20 +254,12 @@ del _r, _s, _np
 `);
   }
 
-  // The snapshot's bytes, where the page's policy says to look (null: none).
-  async function snapshotBytes(plan) {
+  // The snapshot the page's reader opened (null: none; {error}: unreadable).
+  function openedSnapshot(plan) {
     const s = plan.snapshot;
-    if (!s) return null;
-    if (s.bytes) return new Uint8Array(s.bytes); // served: fetched by the page, handed over
-    if (s.pack) return unpack(s.pack)(); // from disk or the single file: sent by the page
-    if (s.cache) { // another host: only a copy kept from an earlier visit
-      const store = await caches.open(s.cache);
-      const r = await store.match(s.url);
-      return r && r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
-    }
-    const r = await fetch(s.url);
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
-    return new Uint8Array(await r.arrayBuffer());
+    if (!s) return Promise.resolve(null);
+    if (s.error) return Promise.reject(new Error(s.error));
+    return Promise.resolve(SR.view(s));
   }
 
   // -- booting ----------------------------------------------------------------
@@ -361,7 +306,7 @@ del _r, _s, _np
       answered.set(url.split(/[?#]/)[0], () => Promise.resolve([new Uint8Array(buffer), typeOf(url)]));
     }
 
-    const reading = snapshotBytes(plan).then((b) => b && openSnapshot(b));
+    const reading = openedSnapshot(plan);
     const wasm = shareWasm(indexURL, wasmSource, plan.wasm);
     let note = "";
     let snap = null;
@@ -496,7 +441,7 @@ del _r, _s, _np
   // boot with the files, import what the app imports, take the image.
   async function make(partsURL, indexURL, imports) {
     hideJspi(); // as the page does: the image freezes what Pyodide saw
-    const snap = await openSnapshot(new Uint8Array(await (await fetch(partsURL)).arrayBuffer()));
+    const snap = SR.view(await SR.open(new Uint8Array(await (await fetch(partsURL)).arrayBuffer())));
     const compiled = await compileDynlibs(snap);
     for (const file of ["pyodide.asm.js", "pyodide.js"]) {
       (0, eval)(await (await fetch(indexURL + file)).text()); // eslint-disable-line no-eval
