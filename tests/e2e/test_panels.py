@@ -172,6 +172,15 @@ def test_every_panel_reflows_at_320_css_px(make_context, base_url):
     # every figure fits its host
     hosts = page.evaluate("[...document.querySelectorAll('.plot')].map(h => [h.id, h.clientWidth, h.scrollWidth])")
     assert len(hosts) >= 12 and [h for h in hosts if h[2] > h[1]] == []
+    # A table's caption keeps to what its scroller shows (the three-class table is wider than the
+    # screen here), and no table's scroller collapses (as one sized by its content would).
+    tables = page.evaluate("""[...document.querySelectorAll('.table-wrap')].map(w => {
+        const t = w.querySelector('table'), c = t.querySelector('caption');
+        return [t.className, t.scrollWidth > w.clientWidth, w.getBoundingClientRect().width,
+                c.getBoundingClientRect().right - w.getBoundingClientRect().right];
+    })""")
+    assert any(wide for _, wide, _, _ in tables), tables
+    assert [t for t in tables if t[2] < 100 or t[3] > 0.5] == [], tables
 
 
 def test_bokehjs_is_not_asked_for_css_variables_at_every_repaint(page, base_url):
