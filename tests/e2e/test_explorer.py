@@ -93,6 +93,8 @@ def test_y_toggle_mirrors_the_picture(app):
     assert float(r["gce"]["value"]) == pytest.approx(mp_point(-2.0, 0)["gce"], rel=1e-12, abs=0)
     title = app.evaluate("Bokeh.documents[0].get_model_by_name('loss_plot').title.text")
     assert title == "Loss vs predicted probability (y = 0)"
+    # where it fits (this window), in the size it was given: only a narrow screen shrinks a title
+    assert app.evaluate("Bokeh.documents[0].get_model_by_name('loss_plot').title.text_font_size") == "14px"
     ce = source(app, "loss_curves")["ce"]
     assert ce[-1] > 10 and ce[0] < 1e-3  # CE now large where p → 1
 

@@ -151,6 +151,18 @@ OVERFLOWING = """() => {
 }"""
 
 
+# Each shown figure's title: [text, size in px, its width there, the room from the plot's left edge to
+# the canvas's right]
+TITLES = """() => {
+  const ruler = document.createElement('canvas').getContext('2d');
+  return Object.values(Bokeh.index).filter((v) => v.model.title && v.model.title.text && v.bbox.width > 0).map((v) => {
+    const t = v.model.title;
+    ruler.font = `${t.text_font_style} ${t.text_font_size} ${t.text_font}`;
+    return [t.text, parseFloat(t.text_font_size), ruler.measureText(t.text).width, v.bbox.width - v.frame.bbox.left];
+  });
+}"""
+
+
 def test_every_panel_reflows_at_320_css_px(make_context, base_url):
     """WCAG 1.4.10: at 320 CSS px nothing but a table or a formula in its own scroller is wider than
     the screen, with every panel drawn and every course at its end (wider tick labels, counts)."""
@@ -181,6 +193,10 @@ def test_every_panel_reflows_at_320_css_px(make_context, base_url):
     })""")
     assert any(wide for _, wide, _, _ in tables), tables
     assert [t for t in tables if t[2] < 100 or t[3] > 0.5] == [], tables
+    # Every figure's title fits on its canvas (in a smaller size where it must, but not below 10 px).
+    titles = page.evaluate(TITLES)
+    assert len(titles) >= 12 and any(size < 14 for _, size, _, _ in titles), titles
+    assert [t for t in titles if t[1] < 10 or t[2] > t[3]] == [], titles
 
 
 def test_bokehjs_is_not_asked_for_css_variables_at_every_repaint(page, base_url):
