@@ -179,7 +179,7 @@
   }
 
   // A figure's title is one line on its canvas, and on a phone the longest
-  // were cut at the edge (measured at 320 px: 7 of 14). Each keeps the size
+  // were cut at the edge (measured: 6 of 14 at 320 px, 2 at 360). Each keeps the size
   // it was given where it fits, or is set smaller until it does (not below
   // TITLE_MIN_PX): when painted, when its text changes, after a resize.
   const TITLE_MIN_PX = 10;
