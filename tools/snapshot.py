@@ -7,7 +7,7 @@ runtime, the numpy wheel and the app's modules.
 The snapshot is keyed by everything it is made from; `ensure()` makes a new
 one whenever the key changes, and removes a stale one it cannot replace (no
 Chromium here): a page without a snapshot boots normally, a page with a
-stale one never exists. The format is described in assets/app/snapread.js,
+stale one never exists. The format is described in assets/app/snapshot.js,
 which also makes it: in a worker, as the page restores it.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from project import CHROMIUM, CHROMIUM_ARGS, ROOT, app_sources, serve_dir  # noq
 
 DIR = vendor.VENDOR / "snapshot"
 # One image for every engine: the image freezes whether wasm can suspend
-# (JSPI), and the page hides JSPI from Pyodide everywhere (pyworker.js says why).
+# (JSPI), and the page hides JSPI from Pyodide everywhere (assets/app/snapshot.js says why).
 REL = "snapshot/explorer.snap"
 KEY = DIR / "key.txt"
 MANIFEST = DIR / "manifest.js"
@@ -50,10 +50,10 @@ import importlib.util, inspect, ipaddress, json, locale, logging, pathlib, rando
 import subprocess, tempfile, textwrap, tokenize, traceback, typing, urllib.parse, zipfile
 """
 PLACEHOLDER = vendor.SNAPSHOT_PLACEHOLDER[1]
-# In a classic worker made from snapread.js's and pyworker.js's source, as the page makes
+# In a classic worker made from snapshot.js's and pyworker.js's source, as the page makes
 # Python's worker from disk; the image comes back gzipped, as base64.
 MAKE = """async ([parts, indexURL, imports]) => {
-  const source = `(${explorerSnapshotReaderInstall})(self);
+  const source = `(${explorerSnapshotInstall})(self);
 (${explorerPyWorkerInstall})(self);
 onmessage = async (e) => {
   try {
@@ -88,7 +88,7 @@ def inputs_key() -> str:
                 "pyodide/pyodide.mjs", "pyodide/pyodide.js", vendor.GENERATED_LOCK):
         h.update(f"{rel}={vendor.sha256_file(vendor.VENDOR / rel)}\n".encode())
     h.update(f"numpy={vendor.sha256_file(_numpy_wheel())}\n".encode())
-    for part in (app_digest(), *((ROOT / "assets/app" / js).read_text() for js in ("snapread.js", "pyworker.js")),
+    for part in (app_digest(), *((ROOT / "assets/app" / js).read_text() for js in ("snapshot.js", "pyworker.js")),
                  Path(__file__).read_text()):
         h.update(hashlib.sha256(part.encode()).hexdigest().encode())
     return h.hexdigest()
@@ -123,7 +123,7 @@ def zero_free_runs(image: bytes, page: int = 4096) -> list[list[int]]:
 
 
 def container(paths: list[str], blobs: list[bytes], memory: bytes | None = None, **meta) -> bytes:
-    """The snapshot's layout (see assets/app/snapread.js): a header, then the
+    """The snapshot's layout (see assets/app/snapshot.js): a header, then the
     files and the memory image, each gzipped on its own (so the page inflates
     both at once), the image without its all-zero pages."""
     offset, entries = 0, []
@@ -155,7 +155,7 @@ def make() -> tuple[int, int]:
         (site / "parts.snap").write_bytes(container(paths, blobs))
         (site / "maker.html").write_text(
             '<!doctype html><meta charset="utf-8"><title>snapshot maker</title><link rel="icon" href="data:,">'
-            '<script src="assets/app/snapread.js"></script><script src="assets/app/pyworker.js"></script>')
+            '<script src="assets/app/snapshot.js"></script><script src="assets/app/pyworker.js"></script>')
         url, httpd = serve_dir(site)
         try:
             with sync_playwright() as pw:

@@ -39,7 +39,7 @@
   // disk and in the single file (the bytes are here) and from a server on
   // this machine; from any other server only out of the Cache API (a repeat
   // visit), while a first visit boots normally and fetches it when idle, for
-  // the next one. `?snapshot=0|1`: never / always. Its reader (snapread.js)
+  // the next one. `?snapshot=0|1`: never / always. Its reader (snapshot.js)
   // opens it and Python's worker restores it; here only where to look is decided.
   async function snapshotPlan(mode) {
     const info = window.EXPLORER_SNAPSHOT;

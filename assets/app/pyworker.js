@@ -19,13 +19,8 @@
 "use strict";
 self.explorerPyWorkerInstall = function (scope) {
   "use strict";
-  const SR = scope.explorerSnapshotReader; // installed first (snapread.js)
+  const S = scope.explorerSnapshot; // installed first (snapshot.js)
   const VERSION = "0.27.7";
-  // The smallest module with a GC struct type: where this validates, Pyodide
-  // adds its CountArgs helper to the function table (and the image expects it).
-  const GC_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 3, 1, 0x5f, 0]);
-  const TABLE_PIN = 16384;
-  const DYNLIB_FLAGS = { loadAsync: false, nodelete: true, allowUndefined: true, global: false };
   const TYPES = { wasm: "application/wasm", json: "application/json", zip: "application/zip", whl: "application/zip",
     js: "text/javascript", mjs: "text/javascript" };
   // The page's own channel once it has sent one (see bridge.js), the worker's before.
@@ -59,9 +54,9 @@ self.explorerPyWorkerInstall = function (scope) {
     if (pack.bytes) return () => Promise.resolve(new Uint8Array(pack.bytes));
     let done = null;
     return () => (done ||= (async () => {
-      const raw = SR.fromBase64(pack.data);
+      const raw = S.fromBase64(pack.data);
       pack.data = null; // the decoded bytes are all we keep
-      return pack.gz ? SR.inflate(raw) : raw;
+      return pack.gz ? S.inflate(raw) : raw;
     })());
   }
 
@@ -143,123 +138,12 @@ self.explorerPyWorkerInstall = function (scope) {
   function mark(name) { post({ x: "mark", name, at: performance.timeOrigin + performance.now() }); }
   function fail(what) { post({ x: "fail", what: String(what) }); }
 
-  // -- JSPI and the engine ----------------------------------------------------
-  // Where the engine can suspend wasm (JSPI), Pyodide runs Python on a
-  // separate wasm stack. Chromium's sampling heap profiler, on in a random
-  // share of browser sessions, walks a sampled allocation's stack up to 8 KB
-  // past the frame, runs off the end of that stack and kills the renderer
-  // (measured, Chromium 156 with the profiler on: 11 boots in 16 crashed
-  // with JSPI, none in 16 without). Nothing here needs run_sync, so Pyodide
-  // never sees JSPI: hidden before the runtime starts.
-  function hideJspi() {
-    const w = scope.WebAssembly;
-    delete w.Suspending;
-    delete w.Suspender;
-  }
-
-  function engine() {
-    const w = scope.WebAssembly;
-    let gc = false;
-    try { gc = w.validate(GC_PROBE); } catch (e) { /* no GC types */ }
-    return { gc, jspiNew: "Suspending" in w, jspiOld: "Suspender" in w };
-  }
-
-  // -- the snapshot -----------------------------------------------------------
-  // What it is, and how it is read: snapread.js. Here it is restored.
-
-  // Compiled while the runtime downloads; instantiated in order in preRun.
-  function compileDynlibs(snap) {
-    const dynlibs = snap.meta.files.filter(([path]) => path.endsWith(".so"));
-    return Promise.all(dynlibs.map(async (entry) => [entry[0], await WebAssembly.compile(snap.file(entry))]));
-  }
-
-  // The next _createPyodideModule call (the one loadPyodide makes) gets a
-  // preRun step, after Pyodide's own, that writes the files and instantiates
-  // the extension modules. `restoring`: compare the layout with the snapshot's.
-  function hookNextModule(snap, compiled, restoring) {
-    const create = scope._createPyodideModule;
-    const seen = {};
-    const unhook = () => { scope._createPyodideModule = create; };
-    scope._createPyodideModule = function (settings) {
-      unhook();
-      settings.preRun = [...(settings.preRun || []), (Module) => {
-        const want = snap.meta.engine;
-        // No restore when the layout will not match. Throwing here would abort
-        // the runtime; spoiling the image's magic number instead makes
-        // Pyodide refuse it cleanly, and the boot goes on normally.
-        const refuse = (why) => {
-          seen.refused = why;
-          snap.memory().fill(0, 0, 16);
-        };
-        if (restoring && (Boolean(Module.newJspiSupported) !== want.jspiNew ||
-            Boolean(Module.oldJspiSupported) !== want.jspiOld)) {
-          refuse("made by an engine that differs in JSPI");
-          return;
-        }
-        // The extension modules go at a fixed table index: engines add
-        // different numbers of entries of their own before this point
-        // (measured: WebKit 1,154 more than Chromium).
-        seen.heapStart = Module.GOT.__heap_base.value;
-        if (Module.wasmTable.length > TABLE_PIN || (restoring && seen.heapStart !== want.heapStart)) {
-          refuse(`the runtime's layout differs (table ${Module.wasmTable.length}, heap ${seen.heapStart})`);
-          return;
-        }
-        Module.wasmTable.grow(TABLE_PIN - Module.wasmTable.length);
-        const FS = Module.FS;
-        for (const entry of snap.meta.files) {
-          const path = entry[0];
-          FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
-          FS.writeFile(path, snap.file(entry));
-        }
-        for (const [path, mod] of compiled) {
-          const dso = Module.newDSO(path, undefined, "loading");
-          dso.global = false;
-          dso.exports = Module.loadWebAssemblyModule(mod, DYNLIB_FLAGS, path, {});
-          Module.LDSO.loadedLibsByName[path.slice(path.lastIndexOf("/") + 1)] = dso;
-        }
-        seen.heapBase = Module.GOT.__heap_base.value;
-        seen.tableLength = Module.wasmTable.length;
-        seen.jspiNew = Boolean(Module.newJspiSupported);
-        seen.jspiOld = Boolean(Module.oldJspiSupported);
-        if (restoring && (seen.heapBase !== want.heapBase || seen.tableLength !== want.tableLength)) {
-          refuse("the extension modules did not land where they were when it was made");
-        }
-      }];
-      return create(settings);
-    };
-    return { seen, unhook };
-  }
-
-  // After a restore: what lives outside the wasm memory, and what must not
-  // stay frozen. dlopen handles numpy took while the snapshot was made are in
-  // the image (C side) but not in the JS table that resolves them.
-  function afterRestore(py, meta) {
-    const M = py._module;
-    // Pyodide's CountArgs helper joins the function table after the extension
-    // modules, only where wasm GC works; CPython keeps its slot in _PyRuntime,
-    // which the image overwrote with the maker's. Point it at this engine's.
-    M.HEAP32[(M.__PyRuntime + M.HEAP32[M.__PyEM_EMSCRIPTEN_COUNT_ARGS_OFFSET / 4]) / 4] = M._PyEM_CountArgsPtr;
-    const LDSO = M.LDSO;
-    for (const [handle, path] of meta.handles) LDSO.loadedLibsByHandle[handle] = LDSO.loadedLibsByName[path];
-    py.loadedPackages.numpy = "default channel";
-    py.runPython(`
-import random as _r, sys as _s
-_r.seed()  # the image froze the generator's state; os.urandom is live
-if "numpy.random" in _s.modules:
-    _s.modules["numpy.random"].seed()
-import numpy as _np
-# a computation through the restored extension modules, before anyone relies on them
-assert float(_np.linalg.norm(_np.arange(3.0) @ _np.ones((3, 2)))) == float(_np.sqrt(18.0))
-del _r, _s, _np
-`);
-  }
-
   // The snapshot the page's reader opened (null: none; {error}: unreadable).
   function openedSnapshot(plan) {
     const s = plan.snapshot;
     if (!s) return Promise.resolve(null);
     if (s.error) return Promise.reject(new Error(s.error));
-    return Promise.resolve(SR.view(s));
+    return Promise.resolve(S.view(s));
   }
 
   // -- booting ----------------------------------------------------------------
@@ -330,10 +214,10 @@ del _r, _s, _np
     if (snap) {
       let hook;
       try {
-        const compiled = await compileDynlibs(snap);
-        hook = hookNextModule(snap, compiled, true);
+        const compiled = await S.compileDynlibs(snap);
+        hook = S.hookNextModule(snap, compiled, true);
         const py = await loadPyodide({ ...options, _loadSnapshot: snap.memory() });
-        afterRestore(py, snap.meta);
+        S.afterRestore(py, snap.meta);
         mark("explorer:restored");
         post({ x: "boot", kind: "snapshot", note: "" });
         return py;
@@ -356,7 +240,7 @@ del _r, _s, _np
     post({ x: "hello" });
     start = await started;
     mark("explorer:worker-started");
-    hideJspi(); // before anything can start Pyodide (see hideJspi)
+    S.hideJspi(); // before anything can start Pyodide (snapshot.js: hideJspi)
     stage("runtime");
     return start;
   }
@@ -437,29 +321,8 @@ del _r, _s, _np
     }
   }
 
-  // The snapshot maker's half (tools/snapshot.py drives it through a page):
-  // boot with the files, import what the app imports, take the image.
-  async function make(partsURL, indexURL, imports) {
-    hideJspi(); // as the page does: the image freezes what Pyodide saw
-    const snap = SR.view(await SR.open(new Uint8Array(await (await fetch(partsURL)).arrayBuffer())));
-    const compiled = await compileDynlibs(snap);
-    for (const file of ["pyodide.asm.js", "pyodide.js"]) {
-      (0, eval)(await (await fetch(indexURL + file)).text()); // eslint-disable-line no-eval
-    }
-    const { seen } = hookNextModule(snap, compiled, false);
-    const py = await scope.loadPyodide({ indexURL, _makeSnapshot: true });
-    py.runPython(imports);
-    const LDSO = py._module.LDSO;
-    const handles = Object.entries(LDSO.loadedLibsByHandle).filter(([h]) => Number(h) !== 0)
-      .map(([h, dso]) => [Number(h), dso.name]);
-    const image = py.makeMemorySnapshot();
-    const gz = new Uint8Array(await new Response(new Blob([image]).stream()
-      .pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
-    return { engine: { ...engine(), ...seen }, handles, image: gz, size: image.length };
-  }
-
   scope.explorerWorker = {
-    VERSION, stage, fail, mark, provide, loadForPyScript, runOwn, make,
+    VERSION, stage, fail, mark, provide, loadForPyScript, runOwn, make: S.make,
     appFiles: () => start.appFiles,
     port: () => port, // Python's end of the channel
   };

@@ -3,7 +3,7 @@
 // boots Pyodide the way pyworker.js does everywhere (the snapshot, one
 // compile of the wasm, JSPI hidden). PyScript accepts only a scheme:// URL
 // for it, which boot.js gives.
-import "./snapread.js";
+import "./snapshot.js";
 import "./pyworker.js";
 
 export const version = self.explorerWorker.VERSION;

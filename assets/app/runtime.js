@@ -131,21 +131,21 @@
     return { wasm, files: files.then(Object.fromEntries) };
   }
 
-  // A classic worker's source from the page's own scripts (snapread.js and
+  // A classic worker's source from the page's own scripts (snapshot.js and
   // pyworker.js define their installers), ending with `tail`.
   function workerSource(tail) {
-    return `(${window.explorerSnapshotReaderInstall})(self);\n(${window.explorerPyWorkerInstall})(self);\n${tail}\n`;
+    return `(${window.explorerSnapshotInstall})(self);\n(${window.explorerPyWorkerInstall})(self);\n${tail}\n`;
   }
 
-  // The snapshot, opened by a worker of its own (snapread.js) from `source`
+  // The snapshot, opened by a worker of its own (snapshot.js) from `source`
   // ({url}, {bytes} or {pack}): resolves to [message, transfer] for Python's
   // worker, an unreadable one to [{error}, []] (that boot goes on without it).
   // The reader closes itself once it has answered: terminating a worker
   // mid-inflate crashed Chromium's renderer (measured, Chromium 156).
   function readSnapshot(source) {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(blobURL(`(${window.explorerSnapshotReaderInstall})(self);\n` +
-        "self.explorerSnapshotReader.serve();\n", "text/javascript"));
+      const worker = new Worker(blobURL(`(${window.explorerSnapshotInstall})(self);\n` +
+        "self.explorerSnapshot.serve();\n", "text/javascript"));
       worker.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data));
       worker.onerror = (e) => {
         e.preventDefault();
