@@ -184,7 +184,12 @@
     },
     console: (level, text) => { (console[level] || console.log)(text); },
     listen,
-    ready: () => { window.explorerBoot.ready(); },
+    ready: () => {
+      window.explorerBoot.ready();
+      // A kiosk's idle countdown was armed in the worker, before this page came alive (under
+      // load, 120 ms before): counted again from now, a visitor gets all of it.
+      if (listening.has("window|activity")) enqueue({ target: "window", type: "activity" }, "window|activity");
+    },
   };
 
   function fault(op, err) {
