@@ -154,7 +154,7 @@
       worker.postMessage(source, source.bytes ? [source.bytes] : []);
     }).then((opened) => {
       performance.mark("explorer:snapshot-opened");
-      return [opened, opened.memory ? [opened.files.buffer, opened.memory.buffer] : [opened.files.buffer]];
+      return [opened, [opened.files, opened.memory].filter(Boolean).map((a) => a.buffer)];
     }, (e) => [{ error: e.message }, []]);
   }
 

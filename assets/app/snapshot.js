@@ -37,23 +37,22 @@ self.explorerSnapshotInstall = function (scope) {
     return out;
   }
 
-  // Streams only, no Blob or Response: a file:// worker in WebKit cannot read a Blob (NotReadableError).
-  function inflated(bytes) {
+  // Each inflated chunk to `take`, in order. Streams only, no Blob or Response: a file:// worker
+  // in WebKit cannot read a Blob (NotReadableError).
+  async function eachInflated(bytes, take) {
     const source = new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
-    return source.pipeThrough(new DecompressionStream("gzip")).getReader();
+    const reader = source.pipeThrough(new DecompressionStream("gzip")).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      take(value);
+    }
   }
 
   async function inflate(bytes) {
-    const reader = inflated(bytes);
     const chunks = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-    const out = new Uint8Array(size);
+    await eachInflated(bytes, (chunk) => chunks.push(chunk));
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
     for (const c of chunks) { out.set(c, at); at += c.length; }
     return out;
@@ -63,22 +62,19 @@ self.explorerSnapshotInstall = function (scope) {
   // (`runs`: [offset, length] of the pages that are not all zero, in order).
   async function inflateImage(bytes, size, runs) {
     const image = new Uint8Array(size);
-    const reader = inflated(bytes);
     let run = 0;
     let into = 0; // bytes of runs[run] written
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      for (let at = 0; at < value.length;) {
+    await eachInflated(bytes, (chunk) => {
+      for (let at = 0; at < chunk.length;) {
         if (run === runs.length) throw new Error("its memory image is longer than its layout");
         const [offset, length] = runs[run];
-        const n = Math.min(length - into, value.length - at);
-        image.set(value.subarray(at, at + n), offset + into);
+        const n = Math.min(length - into, chunk.length - at);
+        image.set(chunk.subarray(at, at + n), offset + into);
         at += n;
         into += n;
         if (into === length) { run += 1; into = 0; }
       }
-    }
+    });
     if (run !== runs.length) throw new Error("its memory image is shorter than its layout");
     return image;
   }
@@ -118,8 +114,8 @@ self.explorerSnapshotInstall = function (scope) {
           bytes = fromBase64(s.pack.data);
           if (s.pack.gz) bytes = await inflate(bytes);
         }
-        const { meta, files, memory } = await open(bytes);
-        scope.postMessage({ meta, files, memory }, memory ? [files.buffer, memory.buffer] : [files.buffer]);
+        const opened = await open(bytes);
+        scope.postMessage(opened, [opened.files, opened.memory].filter(Boolean).map((a) => a.buffer));
       } catch (err) {
         scope.postMessage({ error: (err && err.message) || String(err) });
       }
