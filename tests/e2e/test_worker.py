@@ -101,6 +101,16 @@ def test_a_plot_is_repainted_in_the_first_frame_after_its_data_changes(app):
     assert app.evaluate(REPAINTED_NEXT_FRAME) == []
 
 
+def test_pyscript_does_not_watch_the_shadow_roots_of_bokehjs_views(app):
+    """PyScript's main side patches attachShadow to observe every shadow root for its py-* attributes;
+    BokehJS builds each view in one, so each node it added was walked again. The page takes it back."""
+    assert app.evaluate("Function.prototype.toString.call(Element.prototype.attachShadow)").find("[native code]") > 0
+    # ...and PyScript still hosts the worker that answers.
+    app.fill("#zNum", "-3")
+    app.press("#zNum", "Enter")
+    wait_z(app, -3.0)
+
+
 @pytest.mark.parametrize("where", ["served", "file"])
 def test_a_browser_that_refuses_the_worker_gets_the_failure_panel(watch, base_url, where):
     page = watch.page
