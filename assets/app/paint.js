@@ -224,14 +224,24 @@
     const size = Object.fromEntries(docs[docid].roots.map((r) => [r.id, JSON.stringify(r).length]));
     const roots = [...doc.roots()].sort((a, b) => size[a.id] - size[b.id]); // a copy, as the list changes below
     const hosts = roots.map((r) => $(item.roots[r.id]));
+    // A plot's first paint ends the task that builds and lays it out (measured:
+    // 40 % of it): each is held until that task is over, then painted in a frame
+    // of its own.
+    const { Plot } = window.Bokeh.require("models/plots/plot");
+    const plots = roots.map((r) => [...r.references()].filter((m) => m instanceof Plot));
+    for (const p of plots.flat()) p.hold_render = true;
+    const release = (i) => { for (const p of plots[i]) p.hold_render = false; };
     // The first figure is built with the document, each other one when it is added back.
     for (const r of roots.slice(1)) doc.remove_root(r);
     await window.Bokeh.embed.add_document_standalone(doc, hosts[0], hosts);
-    for (const r of roots.slice(1)) {
+    for (let i = 1; i < roots.length; i++) {
       await nextTask();
-      doc.add_root(r);
+      release(i - 1);
+      await nextTask();
+      doc.add_root(roots[i]);
     }
-    await nextTask(); // the last figure laid out
+    await nextTask();
+    release(roots.length - 1); // painted in the next frame (none comes while the page is hidden)
     fitTitles();
     window.explorerBridge.register(roots);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {

@@ -239,3 +239,19 @@ def test_a_printed_page_draws_every_panel(page, base_url):
     page.emulate_media(media="print")
     assert page.evaluate(cv) == ["visible"] * 4
     assert page.evaluate("document.getElementById('deepGradHost').checkVisibility({contentVisibilityAuto: true})")
+
+
+def test_every_plot_is_painted_once_built_and_none_is_left_held(page, base_url):
+    """paint.js holds each plot's first paint until the task that built it is over; every one must
+    still be painted, in the explorer and in each panel."""
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=("lab", "deep", "softmax"))
+    page.wait_for_function("""() => {
+        const plots = [], visit = (v) => { if (!v) return; if ('_render_count' in v) plots.push(v);
+            (v.child_views || []).forEach(visit); };
+        Object.values(Bokeh.index).forEach(visit);
+        window.__plots = plots.map((v) => [v.model.name, v.model.hold_render, v._render_count]);
+        // A hidden plot (the depth panel's map for your own loss, with none given) is not painted.
+        return plots.length > 0 && plots.every((v) => !v.model.hold_render && (v._render_count > 0 || !v.is_displayed));
+    }""", timeout=10_000)
+    assert sum(1 for _, _, n in page.evaluate("window.__plots") if n > 0) >= 14
