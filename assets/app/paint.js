@@ -234,14 +234,14 @@
     // The first figure is built with the document, each other one when it is added back.
     for (const r of roots.slice(1)) doc.remove_root(r);
     await window.Bokeh.embed.add_document_standalone(doc, hosts[0], hosts);
-    for (let i = 1; i < roots.length; i++) {
+    for (let i = 0; i < roots.length; i++) {
+      if (i > 0) {
+        await nextTask();
+        doc.add_root(roots[i]);
+      }
       await nextTask();
-      release(i - 1);
-      await nextTask();
-      doc.add_root(roots[i]);
+      release(i); // painted in the next frame (none comes while the page is hidden)
     }
-    await nextTask();
-    release(roots.length - 1); // painted in the next frame (none comes while the page is hidden)
     fitTitles();
     window.explorerBridge.register(roots);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
