@@ -99,10 +99,25 @@ ROUND_TRIP = """async n => {
 }"""
 
 
+def _p95(xs: list) -> float:
+    return sorted(xs)[int(0.95 * len(xs)) - 1]
+
+
 def round_trip(page, n: int = 300) -> dict:
+    """The round trip, and where it goes: bridge.js's trace gives, per batch, the time from its
+    message to the worker until the patch that answers it arrives (Python's side, both hops
+    included) and the time to apply that patch on the main thread."""
     page.evaluate(ROUND_TRIP, 30)  # warm-up
+    page.evaluate("window.__bridgeTrace = []")
     ts = sorted(page.evaluate(ROUND_TRIP, n))
-    return {"n": len(ts), "p50": statistics.median(ts), "p95": ts[int(0.95 * len(ts)) - 1], "max": ts[-1]}
+    trace = page.evaluate("window.__bridgeTrace")
+    page.evaluate("delete window.__bridgeTrace")
+    sent = {seq: at for kind, at, _, seq in trace if kind == "sent"}
+    answered = [(at - sent[seq], took) for kind, at, took, seq in trace if kind == "patch" and seq in sent]
+    away, apply = [a for a, _ in answered], [b for _, b in answered]
+    return {"n": len(ts), "p50": statistics.median(ts), "p95": _p95(ts), "max": ts[-1],
+            "away_p50": statistics.median(away), "away_p95": _p95(away),
+            "apply_p50": statistics.median(apply), "apply_p95": _p95(apply)}
 
 
 WATCH = """() => {
@@ -159,4 +174,8 @@ def report(browser, url: str, runs: int, other=None) -> None:
     for name, rs in trips.items():
         print(f"  {name}: " + "; ".join(f"p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms, max {r['max']:.1f} ms (n={r['n']})"
                                         for r in rs))
+        print("    of it, with Python (message out → its patch in): " + "; ".join(
+            f"p50 {r['away_p50']:.2f}, p95 {r['away_p95']:.2f} ms" for r in rs))
+        print("    applying the patch on the main thread: " + "; ".join(
+            f"p50 {r['apply_p50']:.2f}, p95 {r['apply_p95']:.2f} ms" for r in rs))
     after_ready(browser, url)
