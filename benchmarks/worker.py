@@ -33,14 +33,16 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
     page.wait_for_timeout(100)  # the observer's last entries
     ready, paint = mark(page, ready_mark), mark(page, "explorer:first-paint")
     paint_start = mark(page, "explorer:paint-start")
+    painted = mark(page, "explorer:figures-painted")  # the last plot's paint, a frame after first-paint
+    paint_end = painted if painted >= 0 else paint
     long = page.evaluate("window.__long")
     boot = page.evaluate("document.documentElement.dataset.boot || '-'")
     ctx.close()
     during = [d for t, d in long if paint <= t <= ready] if paint >= 0 else []
-    # The figures' own paint (BokehJS building them, one task each), before the window above.
-    painting = [d for t, d in long if paint_start <= t <= paint] if paint >= 0 else []
+    # The figures' own paint: BokehJS building them, one task each, up to the last plot's paint.
+    painting = [d for t, d in long if paint_start <= t <= paint_end] if paint >= 0 else []
     return {"ready": ready, "paint": paint, "boot": boot, "n": len(during), "sum": sum(during),
-            "painting": paint - paint_start if paint >= 0 else 0.0, "paint_max": max(painting, default=0.0),
+            "painting": paint_end - paint_start if paint >= 0 else 0.0, "paint_max": max(painting, default=0.0),
             "max": max(during, default=0.0), "share": sum(during) / ready if ready > 0 else 0.0,
             "all_sum": sum(d for t, d in long if t <= ready)}
 

@@ -163,6 +163,10 @@
     performance.mark("explorer:paint-start");
     const out = await window.explorerPaint.embed("explorer");
     performance.mark("explorer:first-paint");
+    // The last plot is painted in the next frame (paint.js holds each plot's paint out of the task
+    // that builds it); a frame callback asked for now runs just after that paint. Benchmarks read
+    // it; a hidden tab, which paints no frames, never marks it, and nothing waits for it.
+    requestAnimationFrame(() => performance.mark("explorer:figures-painted"));
     html.dataset.figures = "drawn";
     return out;
   }

@@ -255,3 +255,28 @@ def test_every_plot_is_painted_once_built_and_none_is_left_held(page, base_url):
         return plots.length > 0 && plots.every((v) => !v.model.hold_render && (v._render_count > 0 || !v.is_displayed));
     }""", timeout=10_000)
     assert sum(1 for _, _, n in page.evaluate("window.__plots") if n > 0) >= 14
+
+
+def test_the_figures_painted_mark_follows_the_last_plots_paint(page, base_url):
+    """Benchmarks time the explorer's first paint up to `explorer:figures-painted`: when it is
+    marked, each of the explorer's plots has been painted."""
+    page.add_init_script("""(() => {
+        const mark = performance.mark.bind(performance);
+        performance.mark = (name, opts) => {
+            if (name === 'explorer:figures-painted') {
+                const counts = [], visit = (v) => { if (!v) return; if ('_render_count' in v) counts.push(v._render_count);
+                    (v.child_views || []).forEach(visit); };
+                Object.values(Bokeh.index).forEach(visit);
+                window.__atMark = counts;
+            }
+            return mark(name, opts);
+        };
+    })()""")
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page)
+    page.wait_for_function("window.__atMark !== undefined", timeout=10_000)
+    counts = page.evaluate("window.__atMark")
+    assert len(counts) == 3 and all(n > 0 for n in counts), counts
+    first, last = page.evaluate("""['explorer:first-paint', 'explorer:figures-painted']
+        .map((n) => performance.getEntriesByName(n)[0].startTime)""")
+    assert last >= first
