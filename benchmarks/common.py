@@ -54,6 +54,12 @@ def ready_page(browser, url: str, panel: str = "lab"):
     return ctx, page, cdp
 
 
+def percentile(values, q: float) -> float:
+    """The q-quantile as the benchmarks report it: the value at rank ⌊q·n⌋ of the sorted values."""
+    v = sorted(values)
+    return v[max(0, int(q * len(v)) - 1)] if v else float("nan")
+
+
 def median(rows, key):
     return statistics.median(r[key] for r in rows)
 

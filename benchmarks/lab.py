@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from common import memory, ready_page
+from common import memory, percentile, ready_page
 
 # Every requestAnimationFrame callback timed, grouped by frame; the app's own
 # clock (a Python proxy) told apart from BokehJS's paints by its text.
@@ -42,11 +42,6 @@ _RUN = """([panel, button]) => new Promise(resolve => {
 })"""
 
 
-def _pct(values, q):
-    v = sorted(values)
-    return v[max(0, int(q * len(v)) - 1)] if v else float("nan")
-
-
 def frames(page, panel: str = "lab", button: str = "") -> dict:
     """One whole course of a panel ("lab", "deep", "softmax"; its buttons' id prefix when it differs), animated,
     on a ready page."""
@@ -56,8 +51,8 @@ def frames(page, panel: str = "lab", button: str = "") -> dict:
     # frame is then every callback (the bridge applying Python's patch, BokehJS's paints).
     app = r["app"] or [v for v in r["all"] if v > 0]
     return {"frames": len(app), "seconds": r["seconds"], "long": r["long"], "worst": r["worst"],
-            "app_p50": statistics.median(app), "app_p95": _pct(app, 0.95), "app_max": max(app),
-            "all_p95": _pct(r["all"], 0.95)}
+            "app_p50": statistics.median(app), "app_p95": percentile(app, 0.95), "app_max": max(app),
+            "all_p95": percentile(r["all"], 0.95)}
 
 
 def skip_memory(browser, url, runs=100, panel: str = "lab", checkpoints: int = 1, button: str = "") -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 
-from common import ROOT
+from common import ROOT, percentile
 
 # Each input event is handled synchronously by Python (a PyProxy listener):
 # the time around dispatchEvent covers the parse, the evaluation, the readouts
@@ -29,15 +29,10 @@ TEXTS = ["(p - y)**2", "-(y*log(p) + (1-y)*log(1-p))", "softplus(z) - y*z", "max
 DERIVED = "document.getElementById('ownDeriv').dataset.state === 'ready'"
 
 
-def _pct(v, q):
-    v = sorted(v)
-    return v[max(0, int(q * len(v)) - 1)]
-
-
 def typing(page) -> dict:
     page.evaluate(_TYPE, TEXTS * 3)  # warm-up
     r = page.evaluate(_TYPE, TEXTS * 10)
-    return {"n": len(r["ts"]), "p50": statistics.median(r["ts"]), "p95": _pct(r["ts"], 0.95), "max": max(r["ts"]),
+    return {"n": len(r["ts"]), "p50": statistics.median(r["ts"]), "p95": percentile(r["ts"], 0.95), "max": max(r["ts"]),
             "stale": r["stale"]}
 
 
@@ -64,7 +59,7 @@ def first_derivation(browser, url: str) -> dict:
             page.evaluate("() => window.__next")
             page.wait_for_function(DERIVED, timeout=60_000)
             later.append(page.evaluate("performance.now()") - t0)
-        return {"first": first, "later_p50": statistics.median(later), "later_p95": _pct(later, 0.95)}
+        return {"first": first, "later_p50": statistics.median(later), "later_p95": percentile(later, 0.95)}
     finally:
         ctx.close()
 

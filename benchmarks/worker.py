@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 
-from common import mark, ms
+from common import mark, ms, percentile
 
 # Every long task from the start of the page, kept for the measurement.
 LONG_TASKS = """(() => {
@@ -101,10 +101,6 @@ ROUND_TRIP = """async n => {
 }"""
 
 
-def _p95(xs: list) -> float:
-    return sorted(xs)[int(0.95 * len(xs)) - 1]
-
-
 def round_trip(page, n: int = 300) -> dict:
     """The round trip, and where it goes: bridge.js's trace gives, per batch, the time from its
     message to the worker until the patch that answers it arrives (Python's side, both hops
@@ -117,9 +113,9 @@ def round_trip(page, n: int = 300) -> dict:
     sent = {seq: at for kind, at, _, seq in trace if kind == "sent"}
     answered = [(at - sent[seq], took) for kind, at, took, seq in trace if kind == "patch" and seq in sent]
     away, apply = [a for a, _ in answered], [b for _, b in answered]
-    return {"n": len(ts), "p50": statistics.median(ts), "p95": _p95(ts), "max": ts[-1],
-            "away_p50": statistics.median(away), "away_p95": _p95(away),
-            "apply_p50": statistics.median(apply), "apply_p95": _p95(apply)}
+    return {"n": len(ts), "p50": statistics.median(ts), "p95": percentile(ts, 0.95), "max": ts[-1],
+            "away_p50": statistics.median(away), "away_p95": percentile(away, 0.95),
+            "apply_p50": statistics.median(apply), "apply_p95": percentile(apply, 0.95)}
 
 
 WATCH = """() => {

@@ -241,15 +241,22 @@ def test_a_printed_page_draws_every_panel(page, base_url):
     assert page.evaluate("document.getElementById('deepGradHost').checkVisibility({contentVisibilityAuto: true})")
 
 
+# Every plot's view on the page (BokehJS nests them in layouts' child views), as a JS expression.
+PLOT_VIEWS = """(() => {
+    const plots = [], visit = (v) => { if (!v) return; if ('_render_count' in v) plots.push(v);
+        (v.child_views || []).forEach(visit); };
+    Object.values(Bokeh.index).forEach(visit);
+    return plots;
+})()"""
+
+
 def test_every_plot_is_painted_once_built_and_none_is_left_held(page, base_url):
     """paint.js holds each plot's first paint until the task that built it is over; every one must
     still be painted, in the explorer and in each panel."""
     page.goto(base_url + NO_IDLE)
     wait_ready(page, panels=("lab", "deep", "softmax"))
     page.wait_for_function("""() => {
-        const plots = [], visit = (v) => { if (!v) return; if ('_render_count' in v) plots.push(v);
-            (v.child_views || []).forEach(visit); };
-        Object.values(Bokeh.index).forEach(visit);
+        const plots = """ + PLOT_VIEWS + """;
         window.__plots = plots.map((v) => [v.model.name, v.model.hold_render, v._render_count]);
         // A hidden plot (the depth panel's map for your own loss, with none given) is not painted.
         return plots.length > 0 && plots.every((v) => !v.model.hold_render && (v._render_count > 0 || !v.is_displayed));
@@ -263,12 +270,7 @@ def test_the_figures_painted_mark_follows_the_last_plots_paint(page, base_url):
     page.add_init_script("""(() => {
         const mark = performance.mark.bind(performance);
         performance.mark = (name, opts) => {
-            if (name === 'explorer:figures-painted') {
-                const counts = [], visit = (v) => { if (!v) return; if ('_render_count' in v) counts.push(v._render_count);
-                    (v.child_views || []).forEach(visit); };
-                Object.values(Bokeh.index).forEach(visit);
-                window.__atMark = counts;
-            }
+            if (name === 'explorer:figures-painted') window.__atMark = """ + PLOT_VIEWS + """.map((v) => v._render_count);
             return mark(name, opts);
         };
     })()""")
