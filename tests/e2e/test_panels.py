@@ -282,3 +282,36 @@ def test_the_figures_painted_mark_follows_the_last_plots_paint(page, base_url):
     first, last = page.evaluate("""['explorer:first-paint', 'explorer:figures-painted']
         .map((n) => performance.getEntriesByName(n)[0].startTime)""")
     assert last >= first
+
+
+def test_each_plots_layout_runs_in_a_task_after_the_one_that_built_its_views(page, base_url):
+    """paint.js splits a figure's build in two tasks (its views; then its DOM, layout and paint) so
+    neither is a long task. A timer set when a plot's views are built has run by the time the plot
+    is first rendered only if the render came in a later task (timers run in the order set)."""
+    page.add_init_script("""(() => {
+        window.__split = {};
+        const mark = performance.mark.bind(performance);
+        performance.mark = (name, opts) => {
+            if (name === 'explorer:paint-start') {  // BokehJS has loaded; paint.js has not yet adjusted it
+                const proto = Bokeh.require('models/plots/plot').PlotView.prototype;
+                const views = proto.lazy_initialize, render = proto.render;
+                proto.lazy_initialize = async function () {
+                    await views.call(this);
+                    const id = this.model.id;
+                    window.__split[id] = 'views built';
+                    setTimeout(() => { window.__split[id] = 'a task later'; }, 0);
+                };
+                proto.render = function (...args) {
+                    const id = this.model.id;
+                    if (!(id + ':render' in window.__split)) window.__split[id + ':render'] = window.__split[id];
+                    return render.apply(this, args);
+                };
+            }
+            return mark(name, opts);
+        };
+    })()""")
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page)
+    seen = page.evaluate("Object.entries(window.__split).filter(([k]) => k.endsWith(':render')).map(([, v]) => v)")
+    # The explorer's three plots at least; any panel painted meanwhile must be split too.
+    assert len(seen) >= 3 and set(seen) == {"a task later"}, seen
