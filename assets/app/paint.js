@@ -178,7 +178,7 @@
   // WebGL there), and the plot's own signals are connected only after it, so
   // a change made meanwhile is read by the layout that follows.
   // whenBuilt(plot) settles in the task after the one that lays the plot out.
-  const building = new WeakMap(); // plot model → resolve
+  const building = new WeakMap(); // plot model → [promise, resolve]
   let whenBuilt = () => nextTask(); // where the build is one task (another BokehJS)
   function splitPlotBuild() {
     const { PlotView } = window.Bokeh.require("models/plots/plot") || {};
@@ -189,9 +189,16 @@
       await views.call(this);
       await nextTask();
       const built = building.get(this.model);
-      if (built) setTimeout(built, 0); // after the rest of this task: the layout
+      if (built) setTimeout(built[1], 0); // after the rest of this task: the layout
     };
-    whenBuilt = (plot) => new Promise((resolve) => building.set(plot, resolve));
+    whenBuilt = (plot) => {
+      if (!building.has(plot)) {
+        let resolve;
+        const promise = new Promise((r) => { resolve = r; });
+        building.set(plot, [promise, resolve]);
+      }
+      return building.get(plot)[0];
+    };
   }
 
   // Once, before BokehJS builds its first view.
@@ -242,7 +249,7 @@
     if (docid === "explorer" ? !isDefaultHash() : namesOwnKeys(docid)) blankData(docs);
     const { Document } = window.Bokeh.require("document");
     const doc = Document.from_json(docs[docid]);
-    await nextTask(); // the document's models (10 to 40 ms), then its first figure
+    await nextTask(); // the document's models (the explorer's: ~45 ms), then its first figure
     const item = baked.render_items.find((r) => r.docid === docid);
     // Smallest first: the first figure also pays BokehJS's one-time set-up
     // (measured: the explorer's loss plot, 95 models, 150 to 190 ms first, against 100 ms for
@@ -254,7 +261,8 @@
     // 40 % of it): each is held until that task is over, then painted in a frame
     // of its own.
     const { Plot } = window.Bokeh.require("models/plots/plot");
-    const plots = roots.map((r) => [...r.references()].filter((m) => m instanceof Plot));
+    // A root that is a plot is its own (a root's references may reach another root's plot).
+    const plots = roots.map((r) => r instanceof Plot ? [r] : [...r.references()].filter((m) => m instanceof Plot));
     for (const p of plots.flat()) p.hold_render = true;
     const built = plots.map((ps) => Promise.all(ps.map((p) => whenBuilt(p))));
     const release = (i) => { for (const p of plots[i]) p.hold_render = false; };
