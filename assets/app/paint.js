@@ -177,9 +177,10 @@
   // lazy_initialize is asynchronous by design (a view may wait for a font or
   // WebGL there), and the plot's own signals are connected only after it, so
   // a change made meanwhile is read by the layout that follows.
-  // whenBuilt(plot) settles in the task after the one that lays the plot out.
   const building = new WeakMap(); // plot model → [promise, resolve]
-  let whenBuilt = () => nextTask(); // where the build is one task (another BokehJS)
+  // whenBuilt(plot) settles in the task after the one that lays the plot out
+  // (with another BokehJS, whose build is one task: in the next task).
+  let whenBuilt = () => nextTask();
   function splitPlotBuild() {
     const { PlotView } = window.Bokeh.require("models/plots/plot") || {};
     const proto = PlotView && PlotView.prototype;
