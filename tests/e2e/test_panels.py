@@ -250,6 +250,17 @@ PLOT_VIEWS = """(() => {
 })()"""
 
 
+def at_mark(name: str, body: str) -> str:
+    """An init script that runs the JS `body` when the page makes the performance mark `name`."""
+    return """(() => {
+        const mark = performance.mark.bind(performance);
+        performance.mark = (name, opts) => {
+            if (name === '""" + name + """') { """ + body + """ }
+            return mark(name, opts);
+        };
+    })()"""
+
+
 def test_every_plot_is_painted_once_built_and_none_is_left_held(page, base_url):
     """paint.js holds each plot's first paint until the task that built it is over; every one must
     still be painted, in the explorer and in each panel."""
@@ -267,13 +278,8 @@ def test_every_plot_is_painted_once_built_and_none_is_left_held(page, base_url):
 def test_the_figures_painted_mark_follows_the_last_plots_paint(page, base_url):
     """Benchmarks time the explorer's first paint up to `explorer:figures-painted`: when it is
     marked, each of the explorer's plots has been painted."""
-    page.add_init_script("""(() => {
-        const mark = performance.mark.bind(performance);
-        performance.mark = (name, opts) => {
-            if (name === 'explorer:figures-painted') window.__atMark = """ + PLOT_VIEWS + """.map((v) => v._render_count);
-            return mark(name, opts);
-        };
-    })()""")
+    page.add_init_script(at_mark("explorer:figures-painted",
+                                 "window.__atMark = " + PLOT_VIEWS + ".map((v) => v._render_count);"))
     page.goto(base_url + NO_IDLE)
     wait_ready(page)
     page.wait_for_function("window.__atMark !== undefined", timeout=10_000)
@@ -288,11 +294,8 @@ def test_each_plots_layout_runs_in_a_task_after_the_one_that_built_its_views(pag
     """paint.js splits a figure's build in two tasks (its views; then its DOM, layout and paint) so
     neither is a long task. A timer set when a plot's views are built has run by the time the plot
     is first rendered only if the render came in a later task (timers run in the order set)."""
-    page.add_init_script("""(() => {
-        window.__split = {};
-        const mark = performance.mark.bind(performance);
-        performance.mark = (name, opts) => {
-            if (name === 'explorer:paint-start') {  // BokehJS has loaded; paint.js has not yet adjusted it
+    # At paint-start BokehJS has loaded and paint.js has not yet adjusted it.
+    page.add_init_script("window.__split = {};" + at_mark("explorer:paint-start", """
                 const proto = Bokeh.require('models/plots/plot').PlotView.prototype;
                 const views = proto.lazy_initialize, render = proto.render;
                 proto.lazy_initialize = async function () {
@@ -305,11 +308,7 @@ def test_each_plots_layout_runs_in_a_task_after_the_one_that_built_its_views(pag
                     const id = this.model.id;
                     if (!(id + ':render' in window.__split)) window.__split[id + ':render'] = window.__split[id];
                     return render.apply(this, args);
-                };
-            }
-            return mark(name, opts);
-        };
-    })()""")
+                };"""))
     page.goto(base_url + NO_IDLE)
     wait_ready(page)
     seen = page.evaluate("Object.entries(window.__split).filter(([k]) => k.endsWith(':render')).map(([, v]) => v)")
