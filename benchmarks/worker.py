@@ -5,7 +5,8 @@
 Main-thread blocking while Python starts (long tasks, > 50 ms, between the
 first paint and `ready`, as a share of the time to `ready`), for the
 snapshot and the normal boot, beside a bare Pyodide boot and a bare Pyodide
-+ numpy boot of the same files, and optionally beside an earlier revision;
++ numpy boot of the same files, and optionally beside an earlier revision,
+with where each boot's time to `ready` goes;
 the longest main-thread task while SymPy first derives, while the lab and
 the depth panel train (their paints included); and the round trip of an
 input to its readouts, through the worker and back.
@@ -24,6 +25,14 @@ LONG_TASKS = """(() => {
 })()"""
 
 
+# Where the time to `ready` goes, from navigation start: the page's worker made, its start message
+# (the runtime's bytes) sent, the runtime up (booted, or restored from the snapshot), PyScript done
+# with its own set-up (py/main.py's first stage), ready. A bare boot marks only its runtime up and ready.
+STAGES = (("worker", "explorer:worker-created", ""), ("start", "explorer:worker-started", ""),
+          ("runtime", "explorer:booted", "explorer:restored"), ("pyscript", "explorer:packages", ""),
+          ("bare_runtime", "bare:booted", ""))
+
+
 def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
     ctx = browser.new_context()
     page = ctx.new_page()
@@ -37,6 +46,7 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
     paint_end = painted if painted >= 0 else paint
     long = page.evaluate("window.__long")
     boot = page.evaluate("document.documentElement.dataset.boot || '-'")
+    marks = dict(page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, m.startTime])"))
     ctx.close()
     during = [d for t, d in long if paint <= t <= ready] if paint >= 0 else []
     # The figures' own paint: BokehJS building them, one task each, up to the last plot's paint.
@@ -44,7 +54,9 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
     return {"ready": ready, "paint": paint, "boot": boot, "n": len(during), "sum": sum(during),
             "painting": paint_end - paint_start if paint >= 0 else 0.0, "paint_max": max(painting, default=0.0),
             "max": max(during, default=0.0), "share": sum(during) / ready if ready > 0 else 0.0,
-            "all_sum": sum(d for t, d in long if t <= ready)}
+            "all_sum": sum(d for t, d in long if t <= ready),
+            **{stage: marks.get(name, marks.get(alt, -1.0)) for stage, name, alt in STAGES}}
+
 
 
 def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> dict:
@@ -74,6 +86,14 @@ def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> d
               f"{ms(med(name, 'painting'))} | {ms(med(name, 'paint_max'))} |")
     print("bare boots: " + ", ".join(ms(r["ready"]) for r in rows["bare"]) + "; with numpy: "
           + ", ".join(ms(r["ready"]) for r in rows["bare+numpy"]))
+    print("\nwhere the time to ready goes (median, from navigation start; runtime up = booted or restored):")
+    print("| page | worker made | start message | runtime up | PyScript's set-up done | ready |")
+    print("|---|---:|---:|---:|---:|---:|")
+    at = lambda name, k: ms(med(name, k)) if med(name, k) >= 0 else "–"  # noqa: E731
+    for name in ("bare", "bare+numpy", *pages):
+        up = "bare_runtime" if name.startswith("bare") else "runtime"
+        print(f"| {name} | {at(name, 'worker')} | {at(name, 'start')} | {at(name, up)} | {at(name, 'pyscript')} | "
+              f"{ms(med(name, 'ready'))} |")
     return rows
 
 
