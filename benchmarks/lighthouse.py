@@ -1,6 +1,8 @@
 """An outside audit beside our own figures: Lighthouse (npm, pinned) against
 the page served as from a static host (benchmarks/network.py: another host
-name, gzip), mobile and desktop, optionally next to an earlier revision.
+name, gzip), mobile and desktop, beside the same page without its figures
+(the ceiling any first paint without BokehJS could reach) and optionally
+beside an earlier revision.
 
     python3 benchmarks/run.py --only-lighthouse [--compare REV] [--lighthouse-runs N]
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -63,13 +66,44 @@ def audit(url: str, port: int, desktop: bool) -> dict:
     return row
 
 
+# This page with its figures never painted and BokehJS never fetched: the most a first paint without
+# BokehJS could score (static first figures, say), for whoever decides whether to have one. The edits
+# are to a copy in dist/bench/; each must still find its line, or the row would measure the page.
+FIGURELESS = {
+    "boot.js": [("return R.preloadBokeh();", "return null;"),
+                ("const bokeh = bokehHere.then(R.loadBokeh);", "const bokeh = bokehHere;"),
+                ("const figures = bokeh.then(firstPaint);", "const figures = Promise.resolve();")],
+    # Python's patches then name models that are not there: not a fault to show.
+    "bridge.js": [("function fault(op, err) {", "function fault(op, err) { return;")],
+}
+
+
+def figureless_site() -> str:
+    """Path (relative to ROOT) of that copy's index.html, made afresh from the current page."""
+    tree = ROOT / "dist" / "bench" / "figureless"
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(ROOT / "assets" / "app", tree / "assets" / "app")
+    (tree / "assets" / "vendor").symlink_to(ROOT / "assets" / "vendor")
+    shutil.copy(ROOT / "index.html", tree / "index.html")
+    for name, edits in FIGURELESS.items():
+        path = tree / "assets" / "app" / name
+        text = path.read_text()
+        for old, new in edits:
+            if text.count(old) != 1:
+                raise SystemExit(f"lighthouse: {name} no longer has `{old}` once; update FIGURELESS")
+            text = text.replace(old, new)
+        path.write_text(text)
+    return (tree / "index.html").relative_to(ROOT).as_posix()
+
+
 def report(runs: int = 3, other: tuple[str, str] | None = None) -> None:
     install()
     httpd, url = network.serve()
     port = httpd.server_address[1]
     # With idle loading off, the panels below never load during an audit: the
     # cost of the page as seen by someone who only uses the explorer.
-    pages = [("this page", url), ("this page, idle loading off", url + "?panel_idle=never")]
+    pages = [("this page", url), ("this page, idle loading off", url + "?panel_idle=never"),
+             ("this page without its figures (ceiling)", url + figureless_site() + "?panel_idle=never")]
     if other:
         pages.append((f"revision {other[0]}", url + other[1]))
     rows: dict = {}
