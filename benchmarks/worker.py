@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 
-from common import mark, ms, percentile
+from common import ms, percentile
 
 # Every long task from the start of the page, kept for the measurement.
 LONG_TASKS = """(() => {
@@ -26,11 +26,11 @@ LONG_TASKS = """(() => {
 
 
 # Where the time to `ready` goes, from navigation start: the page's worker made, its start message
-# (the runtime's bytes) sent, the runtime up (booted, or restored from the snapshot), PyScript done
-# with its own set-up (py/main.py's first stage), ready. A bare boot marks only its runtime up and ready.
-STAGES = (("worker", "explorer:worker-created", ""), ("start", "explorer:worker-started", ""),
-          ("runtime", "explorer:booted", "explorer:restored"), ("pyscript", "explorer:packages", ""),
-          ("bare_runtime", "bare:booted", ""))
+# (the runtime's bytes) sent, the runtime up (booted, restored from the snapshot, or a bare boot's
+# loadPyodide returned), PyScript done with its own set-up (py/main.py's first stage); each the first
+# of its marks that the page made.
+STAGES = {"worker": ("explorer:worker-created",), "start": ("explorer:worker-started",),
+          "runtime": ("explorer:booted", "explorer:restored", "bare:booted"), "pyscript": ("explorer:packages",)}
 
 
 def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
@@ -40,13 +40,16 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
     page.goto(url)
     page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=180_000)
     page.wait_for_timeout(100)  # the observer's last entries
-    ready, paint = mark(page, ready_mark), mark(page, "explorer:first-paint")
-    paint_start = mark(page, "explorer:paint-start")
-    painted = mark(page, "explorer:figures-painted")  # the last plot's paint, a frame after first-paint
+    marks: dict = {}  # name → its first entry's time, -1 for none
+    for name, t in page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, m.startTime])"):
+        marks.setdefault(name, t)
+    at = lambda *names: next((marks[n] for n in names if n in marks), -1.0)  # noqa: E731
+    ready, paint = at(ready_mark), at("explorer:first-paint")
+    paint_start = at("explorer:paint-start")
+    painted = at("explorer:figures-painted")  # the last plot's paint, a frame after first-paint
     paint_end = painted if painted >= 0 else paint
     long = page.evaluate("window.__long")
     boot = page.evaluate("document.documentElement.dataset.boot || '-'")
-    marks = dict(page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, m.startTime])"))
     ctx.close()
     during = [d for t, d in long if paint <= t <= ready] if paint >= 0 else []
     # The figures' own paint: BokehJS building them, one task each, up to the last plot's paint.
@@ -55,8 +58,7 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
             "painting": paint_end - paint_start if paint >= 0 else 0.0, "paint_max": max(painting, default=0.0),
             "max": max(during, default=0.0), "share": sum(during) / ready if ready > 0 else 0.0,
             "all_sum": sum(d for t, d in long if t <= ready),
-            **{stage: marks.get(name, marks.get(alt, -1.0)) for stage, name, alt in STAGES}}
-
+            **{stage: at(*names) for stage, names in STAGES.items()}}
 
 
 def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> dict:
@@ -89,11 +91,10 @@ def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> d
     print("\nwhere the time to ready goes (median, from navigation start; runtime up = booted or restored):")
     print("| page | worker made | start message | runtime up | PyScript's set-up done | ready |")
     print("|---|---:|---:|---:|---:|---:|")
-    at = lambda name, k: ms(med(name, k)) if med(name, k) >= 0 else "–"  # noqa: E731
+    shown = lambda name, k: ms(med(name, k)) if med(name, k) >= 0 else "–"  # noqa: E731
     for name in ("bare", "bare+numpy", *pages):
-        up = "bare_runtime" if name.startswith("bare") else "runtime"
-        print(f"| {name} | {at(name, 'worker')} | {at(name, 'start')} | {at(name, up)} | {at(name, 'pyscript')} | "
-              f"{ms(med(name, 'ready'))} |")
+        print(f"| {name} | {shown(name, 'worker')} | {shown(name, 'start')} | {shown(name, 'runtime')} | "
+              f"{shown(name, 'pyscript')} | {ms(med(name, 'ready'))} |")
     return rows
 
 
