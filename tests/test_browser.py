@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from explorer import lab
 from explorer.browser.app import App, kiosk_idle
-from explorer.browser.channel import Channel
+from explorer.browser.channel import Channel, Event
 from explorer.browser.page import Page
 
 from tests.reference import mp_point
@@ -201,6 +201,35 @@ def test_a_failing_handler_reports_and_still_acknowledges():
     assert h.acks() == [h.seq]
     assert ["prop", "notice", "hidden", False] in ops
     assert h.dom.value("p") == pytest.approx(mp_point(1, 1)["p"], rel=1e-12, abs=0)  # the next event still ran
+
+
+def test_what_the_visitor_typed_later_in_a_batch_outdates_what_python_wrote_to_that_field_before():
+    h = Harness()
+    h.send({"target": "zNum", "type": "change", "value": "-7"})
+    # A bad entry committed (the field would be put back to -7.00), then typed over in the same batch.
+    ops = h.send({"target": "zNum", "type": "change", "value": "1e999"},
+                 {"target": "zNum", "type": "input", "value": "3"})
+    assert not [op for op in ops if op[:3] == ["prop", "zNum", "value"]]
+    assert h.dom.value("p") == pytest.approx(mp_point(3, 1)["p"], rel=1e-12, abs=0)
+    assert ["prop", "z", "value", "3.00"] in ops  # the slider, not typed in, still follows
+    ops = h.send({"target": "zNum", "type": "input", "value": "3"},
+                 {"target": "zNum", "type": "change", "value": "3"})
+    assert [op for op in ops if op[:3] == ["prop", "zNum", "value"]] == [["prop", "zNum", "value", "3.00"]]
+
+
+def test_a_value_event_drops_only_earlier_writes_to_its_own_control():
+    channel = Channel(lambda m, a: None)
+    channel.listen("f", "input", lambda ev: channel.send(["prop", "f", "value", "after"]))
+    channel.listen("f", "keydown", lambda ev: None)
+    channel.send(["prop", "f", "value", "before"])
+    channel.send(["prop", "f", "checked", True])
+    channel.send(["prop", "f", "hidden", False])
+    channel.send(["prop", "g", "value", "other"])
+    channel.dispatch(Event(target="f", type="input", value="typed"))
+    assert channel.ops == [["prop", "f", "hidden", False], ["prop", "g", "value", "other"],
+                           ["prop", "f", "value", "after"]]
+    channel.dispatch(Event(target="f", type="keydown", key="a"))  # no value: nothing it outdates
+    assert ["prop", "f", "value", "after"] in channel.ops
 
 
 def test_keys_that_move_z_are_declared_for_the_main_thread_to_cancel():

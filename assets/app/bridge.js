@@ -25,6 +25,8 @@
   let lastEvent = 0; // events are numbered as they are queued
   let sentUpTo = 0; // the highest number in the batch with Python
   let handledUpTo = 0; // every event numbered up to this has been handled and its patch applied
+  let withPython = new Set(); // the controls whose input (a value, a checked state) is in the batch with Python
+  let answering = false; // the patch being applied answers that batch
   const models = new Map(); // Bokeh model name → model, across the page's documents
   const asked = new Map(); // id → resolve, for explorerBoot.python()
   let nextAsk = 0;
@@ -50,6 +52,7 @@
     if (inflight || !queue.length || !port) return;
     sentUpTo = queue[queue.length - 1][2];
     const events = queue.splice(0).map((q) => q[0]);
+    withPython = new Set(events.filter(carriesInput).map((ev) => ev.target));
     for (const ev of events) sent[`${ev.target}|${ev.type}`] = (sent[`${ev.target}|${ev.type}`] || 0) + 1;
     inflight = true;
     send({ x: "events", seq: ++seq, events });
@@ -130,7 +133,7 @@
     html: (id, s) => { element(id).innerHTML = s; }, // markup Python built itself (page.py: El.html)
     data: (id, key, v) => { element(id).dataset[key] = v; },
     attr: (id, name, v) => { if (v === null) element(id).removeAttribute(name); else element(id).setAttribute(name, v); },
-    prop: (id, name, v) => { element(id)[name] = v; },
+    prop: (id, name, v) => { if (!visitorAhead(id, name)) element(id)[name] = v; },
     class: (id, cls, on) => { element(id).classList.toggle(cls, on); },
     focus: (id) => { const el = $(id); if (el) el.focus(); },
     options: (id, options) => {
@@ -192,6 +195,16 @@
     },
   };
 
+  // A control's value or checked state that Python wrote before it saw what the visitor has since
+  // put in that control (an input still waiting, or with Python when this patch does not answer it)
+  // is left as the visitor made it: the latest input wins, and its own answer writes what must.
+  // Python drops such writes within one batch (channel.py); these are the ones across batches.
+  const carriesInput = (ev) => "value" in ev || "checked" in ev;
+  function visitorAhead(id, name) {
+    if (name !== "value" && name !== "checked") return false;
+    return queue.some((q) => q[0].target === id && carriesInput(q[0])) || (!answering && withPython.has(id));
+  }
+
   function fault(op, err) {
     console.warn(`explorer (${op}): ${err.message}`);
     const notice = $("notice");
@@ -203,6 +216,7 @@
     const trace = window.__bridgeTrace; // benchmarks: when each patch came, how long it took
     const t0 = trace ? performance.now() : 0;
     const arrays = d.arrays || [];
+    answering = d.ack !== undefined && d.ack !== null;
     for (const op of JSON.parse(d.ops)) {
       const [name, ...args] = op;
       try {
@@ -214,8 +228,9 @@
       }
     }
     if (trace) trace.push(["patch", t0, performance.now() - t0, d.ack]);
-    if (d.ack !== undefined && d.ack !== null) {
+    if (answering) {
       inflight = false;
+      withPython = new Set();
       handledUpTo = sentUpTo;
       pump();
     }

@@ -50,6 +50,43 @@ def test_events_from_every_control_still_arrive_in_order_after_a_busy_spell(app)
     app.wait_for_function("location.hash.includes('y=0')")
 
 
+# A bad entry committed in the z field; the moment its message shows (the answer to its input), the
+# visitor types 3 there, while the commit (which puts the field back to the value in effect) is still
+# with Python. Then Enter. Returns the field's text and z at the end.
+TYPED_OVER_A_COMMIT = """async () => {
+  const num = document.getElementById('zNum');
+  const msg = document.getElementById('zMsg');
+  const typed = (value, type) => { num.value = value; num.dispatchEvent(new Event(type, {bubbles: true})); };
+  const shown = new Promise(resolve => {
+    new MutationObserver((_, mo) => {
+      if (!msg.textContent) return;
+      mo.disconnect();
+      typed('3', 'input');  // the commit's batch went out as this message's patch was applied
+      resolve(explorerBridge.busy());
+    }).observe(msg, {childList: true, characterData: true, subtree: true});
+  });
+  typed('1e999', 'input');
+  typed('1e999', 'change');
+  const commitWithPython = await shown;
+  await new Promise(resolve => {
+    const wait = () => (explorerBridge.busy() ? setTimeout(wait, 5) : resolve());
+    wait();
+  });
+  typed(num.value, 'change');
+  return commitWithPython;
+}"""
+
+
+def test_a_field_typed_in_while_python_answers_an_earlier_commit_keeps_what_was_typed(app):
+    app.fill("#zNum", "-7")
+    app.press("#zNum", "Enter")
+    wait_z(app, -7.0)
+    assert app.evaluate(TYPED_OVER_A_COMMIT) is True  # the commit was with Python when 3 was typed
+    wait_z(app, 3.0)
+    app.wait_for_function("document.getElementById('zNum').value === '3.00' && location.hash.includes('z=3&')")
+    assert app.evaluate("Bokeh.documents[0].get_model_by_name('op_source').data.z[0]") == 3.0
+
+
 # For each of a run of moves, one after the other: was the plot drawing op_source repainted in the
 # first animation frame after it asked for a repaint? (BokehJS asks a little after the patch, once
 # its glyphs have taken the new data; a frame callback asked for just after its own runs after it

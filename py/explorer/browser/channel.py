@@ -99,7 +99,15 @@ class Channel:
         handler = self._listeners.get((ev.target, ev.type))
         if handler is None:
             return
+        if ev.value is not None or ev.checked is not None:
+            # What the visitor has since put in that control outdates what this patch wrote to it
+            # for an earlier event of the batch (a field put back after a bad entry, then typed in).
+            self.ops = [op for op in self.ops if not _writes_control(op, ev.target)]
         try:
             handler(ev)
         except Exception as exc:  # noqa: BLE001 (one bad event must never kill the page)
             self.on_error(ev.type, exc)
+
+
+def _writes_control(op: list, target: str) -> bool:
+    return op[0] == "prop" and op[1] == target and op[2] in ("value", "checked")
