@@ -62,7 +62,9 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
 
 
 def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> dict:
-    pages = {"snapshot boot": url, "normal boot (?snapshot=0)": url + "?snapshot=0"}
+    pages = {"snapshot boot": url, "normal boot (?snapshot=0)": url + "?snapshot=0",
+             # the same pages, Python compiling PyScript's package and the app from source (no bytecode.mjs)
+             "snapshot boot, no bytecode": url + "?bytecode=0", "normal boot, no bytecode": url + "?bytecode=0&snapshot=0"}
     if other:
         pages[f"{other[0]}, snapshot"] = url + other[1]
         pages[f"{other[0]}, normal"] = url + other[1] + "?snapshot=0"

@@ -40,10 +40,12 @@ APT_NEEDS = {CHROMIUM: "chromium", "/usr/share/fonts/truetype/dejavu/DejaVuSans.
 
 
 def setup() -> None:
+    import bytecode
     import snapshot
     import vendor
     vendor.ensure()
     snapshot.ensure()
+    bytecode.ensure()
 
 
 # The Python the browser runs, carried by baked.js in every mode: one file
@@ -163,7 +165,7 @@ def site(dest: Path) -> Path:
     for rel in SITE_FILES:
         src = ROOT / rel
         if src.is_dir():
-            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("packs", "data", "__pycache__"))
+            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("packs", "data", "__pycache__", "python-sources.json"))
         else:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dest / rel)

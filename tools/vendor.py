@@ -34,11 +34,15 @@ LOCK = ROOT / "tools" / "vendor.lock.json"
 CACHE = ROOT / "tools" / ".cache"
 GENERATED_LOCK = "pyodide/pyodide-lock.json"
 LAB_DATA = "data/breast_cancer.csv"
-# Made after the runtime is verified, by tools/snapshot.py, which keys and
-# checks it itself; this step only leaves the "none yet" manifest in place.
-SNAPSHOT_PATHS = ("snapshot/", "packs/snapshot__")
+# Made after the runtime is verified, by tools/snapshot.py and tools/bytecode.py,
+# which key and check them themselves; this step only leaves the snapshot's
+# "none yet" manifest in place.
+MADE_LATER = ("snapshot/", "packs/snapshot__", "bytecode/")
 SNAPSHOT_PLACEHOLDER = ("snapshot/manifest.js", "self.EXPLORER_SNAPSHOT = null;\n")
 PYSCRIPT_BUNDLE = "pyscript/pyscript.bundle.js"
+# The Python package PyScript writes into its worker before the app runs, as
+# the bundle carries it: tools/bytecode.py compiles it (the page never loads it).
+PYSCRIPT_SOURCES = "pyscript/python-sources.json"
 MANIFEST = "manifest.js"
 # Files a file:// page needs but cannot fetch: carried in classic scripts
 # ("packs") as base64, gzipped where that helps. Path → gzip? There Python's
@@ -282,6 +286,7 @@ def build(lock: dict | None, relock: bool) -> dict:
         generated = pyodide_lock_json(official, pyodide_entries)
         (out / GENERATED_LOCK).write_bytes(generated)
         bundle_pyscript(work / "src", out / PYSCRIPT_BUNDLE)
+        (out / PYSCRIPT_SOURCES).write_text(pyscript_sources(work / "src" / "pyscript"))
         for rel, zipped in PACKED.items():
             (out / pack_name(rel)).parent.mkdir(parents=True, exist_ok=True)
             (out / pack_name(rel)).write_text(pack_script(rel, (out / rel).read_bytes(), zipped))
@@ -289,7 +294,8 @@ def build(lock: dict | None, relock: bool) -> dict:
         (out / SNAPSHOT_PLACEHOLDER[0]).parent.mkdir(parents=True, exist_ok=True)
         (out / SNAPSHOT_PLACEHOLDER[0]).write_text(SNAPSHOT_PLACEHOLDER[1])
         runtime_wheels = [f"pyodide/{m['file_name']}" for m in pyodide_entries.values()]
-        for rel in (GENERATED_LOCK, PYSCRIPT_BUNDLE, MANIFEST, *runtime_wheels, *map(pack_name, PACKED)):
+        for rel in (GENERATED_LOCK, PYSCRIPT_BUNDLE, PYSCRIPT_SOURCES, MANIFEST, *runtime_wheels,
+                    *map(pack_name, PACKED)):
             new_lock["generated"][rel] = sha256_file(out / rel)
         if not relock and new_lock["generated"] != lock.get("generated"):
             raise fail("pyodide-lock", "the generated Pyodide lock differs from the committed sum", "review and --relock")
@@ -389,6 +395,22 @@ def bundle_pyscript(src: Path, dest: Path) -> None:
         raise fail("esbuild", f"bundling PyScript failed ({e})", "install Node.js 18 or newer and run again")
 
 
+def pyscript_sources(src: Path) -> str:
+    """{path under the worker's home: source} from the generated module the
+    bundle is built from (a JSON object after `export default`)."""
+    text = (src / "package" / "src" / "stdlib" / "pyscript.js").read_text()
+    tree = json.loads(text[text.index("export default") + len("export default"):].strip().rstrip(";"))
+    files, todo = {}, [("", tree)]
+    while todo:
+        base, node = todo.pop()
+        for name, value in node.items():
+            if isinstance(value, str):
+                files[base + name] = value
+            else:
+                todo.append((base + name + "/", value))
+    return json.dumps(dict(sorted(files.items())), indent=0) + "\n"
+
+
 def pack_name(rel: str) -> str:
     return "packs/" + rel.replace("/", "__") + ".js"
 
@@ -431,7 +453,7 @@ def verify_installed(lock: dict) -> list[str]:
             problems.append(f"checksum mismatch {rel}")
     if VENDOR.is_dir():
         extra = {str(p.relative_to(VENDOR)) for p in VENDOR.rglob("*") if p.is_file()
-                 and not str(p.relative_to(VENDOR)).startswith(SNAPSHOT_PATHS)} - set(want)
+                 and not str(p.relative_to(VENDOR)).startswith(MADE_LATER)} - set(want)
         problems += [f"unexpected {e}" for e in sorted(extra)]
     return problems
 

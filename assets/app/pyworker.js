@@ -324,6 +324,7 @@ self.explorerPyWorkerInstall = function (scope) {
   scope.explorerWorker = {
     VERSION, stage, fail, mark, provide, loadForPyScript, runOwn, make: S.make,
     appFiles: () => start.appFiles,
+    plan: () => started, // the page's start message, once it has come
     port: () => port, // Python's end of the channel
   };
 };

@@ -94,6 +94,8 @@
     const message = {
       x: "start", indexURL: R.indexURL(), appDigest: baked.app_digest,
       numpyWheel: mode === "cdn" ? null : R.NUMPY_WHEEL, // the CDN has Pyodide's own build, found through its lock
+      // bytecode.mjs; `?bytecode=0`: compiled from source, for benchmarks
+      bytecode: mode === "vendored" && params.get("bytecode") !== "0" ? R.abs(R.V + "bytecode/python.pack") : null,
       appFiles: baked.app_files, mainPy: baked.app_files["py/main.py"],
     };
     if (mode === "file" || mode === "single") {

@@ -71,6 +71,9 @@ def test_the_page_works(engine, urls, mode):
     wait(b, "window.__where !== null")
     assert b.js("window.__where") == ["DedicatedWorkerGlobalScope", mode == "served"]
     assert b.js("['loadPyodide', '_createPyodideModule', 'pyodide'].filter(k => k in window)") == []
+    # served, PyScript's package and the app were not compiled in this engine (assets/app/bytecode.mjs)
+    written = "performance.getEntriesByType('mark').some(m => m.name === 'explorer:bytecode-written')"
+    assert b.js(written) == (mode == "served")
     check_readouts(b, -2.0, 1)  # the default state, computed by Python in this engine
     b.type_into("#zNum", "-5")
     wait(b, "Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5")
