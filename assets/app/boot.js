@@ -130,9 +130,8 @@
     });
     const main = R.blobURL(window.EXPLORER_BAKED.app_files["py/main.py"], "text/plain");
     const { packages_cache } = window.EXPLORER_BAKED.pyscript_config;
-    // PyScript takes only a scheme:// URL as the interpreter's; Pyodide's folder rides along (pyworker.mjs).
-    const version = `${R.abs("assets/app/pyworker.mjs")}?index=${encodeURIComponent(R.indexURL())}`;
-    core.PyWorker(main, { version, config: { packages_cache }, async: true })
+    // PyScript takes only a scheme:// URL as the interpreter's.
+    core.PyWorker(main, { version: R.abs("assets/app/pyworker.mjs"), config: { packages_cache }, async: true })
       .catch(refused);
     performance.mark("explorer:worker-created");
   }

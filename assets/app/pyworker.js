@@ -276,20 +276,14 @@ self.explorerPyWorkerInstall = function (scope) {
     await reply;
   }
 
-  // Pyodide's scripts; the module factory is loaded here, not by Pyodide, so that it can be hooked.
-  async function importRuntime(indexURL) {
-    S.hideJspi();
-    const module = await import(indexURL + "pyodide.mjs");
-    if (typeof scope._createPyodideModule !== "function") await import(indexURL + "pyodide.asm.js");
-    return module;
-  }
-
-  // The PyScript stand-in's loadPyodide (served modes); `early`: importRuntime begun already.
-  async function loadForPyScript(early) {
+  // The PyScript stand-in's loadPyodide (served modes).
+  async function loadForPyScript() {
     try {
       const plan = await hello();
       const indexURL = plan.indexURL;
-      const module = await (early || importRuntime(indexURL));
+      const module = await import(indexURL + "pyodide.mjs");
+      // Loaded here, not by Pyodide, so that the module factory can be hooked.
+      if (typeof scope._createPyodideModule !== "function") await import(indexURL + "pyodide.asm.js");
       pyodide = await boot(module.loadPyodide, indexURL, plan, null);
       return pyodide;
     } catch (e) {
@@ -328,7 +322,7 @@ self.explorerPyWorkerInstall = function (scope) {
   }
 
   scope.explorerWorker = {
-    VERSION, stage, fail, mark, provide, importRuntime, loadForPyScript, runOwn, make: S.make,
+    VERSION, stage, fail, mark, provide, loadForPyScript, runOwn, make: S.make,
     appFiles: () => start.appFiles,
     plan: () => started, // the page's start message, once it has come
     port: () => port, // Python's end of the channel

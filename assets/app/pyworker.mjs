@@ -9,15 +9,10 @@ import "./pyworker.js";
 import { fetchBytecode, writeBytecode } from "./bytecode.mjs";
 
 const bytecode = self.explorerWorker.plan().then(fetchBytecode);
-// boot.js names Pyodide's folder in this module's URL: its scripts load while the page still
-// prepares the start message (the snapshot being opened), not after it.
-const indexURL = new URL(import.meta.url).searchParams.get("index");
-const runtime = indexURL && self.explorerWorker.importRuntime(indexURL);
-if (runtime) runtime.catch(() => {}); // loadPyodide reports it
 
 export const version = self.explorerWorker.VERSION;
 export const loadPyodide = async () => {
-  const py = await self.explorerWorker.loadForPyScript(runtime);
+  const py = await self.explorerWorker.loadForPyScript();
   const written = writeBytecode(py, await bytecode);
   self.explorerWorker.mark(written ? "explorer:bytecode-written" : "explorer:bytecode-missed");
   return py;
