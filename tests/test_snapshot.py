@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import struct
 
+import bytecode
 import pytest
 import snapshot
 
@@ -23,16 +24,18 @@ def test_the_vendored_snapshot_is_made_from_exactly_what_ships():
     assert f'"app_digest":"{snapshot.app_digest()}"' in baked  # the page compares the two
 
 
+# Both keyed artefacts made at setup from the app's Python: the snapshot and the served worker's bytecode.
+@pytest.mark.parametrize("made", [snapshot, bytecode], ids=["snapshot", "bytecode"])
 @pytest.mark.parametrize("change", ["a module", "a new module"])
-def test_changing_the_python_changes_the_key(monkeypatch, change):
-    before = snapshot.inputs_key()
-    sources = snapshot.app_sources()
+def test_changing_the_python_changes_the_key(monkeypatch, made, change):
+    before = made.inputs_key()
+    sources = made.app_sources()
     if change == "a module":
         sources["py/explorer/maths.py"] += "\n# changed\n"
     else:
         sources["py/explorer/extra.py"] = "X = 1\n"
-    monkeypatch.setattr(snapshot, "app_sources", lambda: sources)
-    assert snapshot.inputs_key() != before
+    monkeypatch.setattr(made, "app_sources", lambda: sources)
+    assert made.inputs_key() != before
 
 
 def test_the_container_is_what_the_page_reads():

@@ -165,7 +165,8 @@ def site(dest: Path) -> Path:
     for rel in SITE_FILES:
         src = ROOT / rel
         if src.is_dir():
-            shutil.copytree(src, dest / rel, ignore=shutil.ignore_patterns("packs", "data", "__pycache__", "python-sources.json"))
+            skipped = shutil.ignore_patterns("packs", "data", "__pycache__", "python-sources.json")
+            shutil.copytree(src, dest / rel, ignore=skipped)
         else:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dest / rel)
