@@ -8,7 +8,8 @@
 // of stale slider positions. Python acknowledges each batch with the patch
 // that answers it.
 // In from Python: patches, lists of operations on elements and Bokeh models
-// (py/explorer/browser/page.py names them), applied here as they arrive.
+// (py/explorer/browser/page.py names them), applied here as they arrive;
+// writes to Bokeh models go through models.js.
 // Nothing here computes any of the maths.
 "use strict";
 (function () {
@@ -27,7 +28,6 @@
   let handledUpTo = 0; // every event numbered up to this has been handled and its patch applied
   let withPython = new Set(); // the controls whose input (a value, a checked state) is in the batch with Python
   let answering = false; // the patch being applied answers that batch
-  const models = new Map(); // Bokeh model name → model, across the page's documents
   const asked = new Map(); // id → resolve, for explorerBoot.python()
   let nextAsk = 0;
   let handlers = {}; // message kind → function, from boot.js
@@ -104,30 +104,13 @@
   }
 
   // -- patches in ---------------------------------------------------------------
-  function column(value, arrays) {
-    if (value && typeof value === "object" && !Array.isArray(value) && "$" in value) return arrays[value.$];
-    // A gap in a plot is undefined to BokehJS (NaN); JSON can only say null.
-    if (Array.isArray(value) && value.includes(null)) return value.map((v) => (v === null ? undefined : v));
-    return value;
-  }
-  function columns(data, arrays) {
-    const out = {};
-    for (const [k, v] of Object.entries(data)) out[k] = column(v, arrays);
-    return out;
-  }
-
-  function model(name) {
-    const m = models.get(name);
-    if (!m) throw new Error(`no model named ${name}`);
-    return m;
-  }
-
   function element(id) {
     const el = $(id);
     if (!el) throw new Error(`no element #${id}`);
     return el;
   }
 
+  const MODEL_OPS = new Set(["set", "source", "stream", "image"]);
   const OPS = {
     text: (id, s) => { element(id).textContent = s; },
     html: (id, s) => { element(id).innerHTML = s; }, // markup Python built itself (page.py: El.html)
@@ -145,26 +128,6 @@
         o.title = title;
         sel.appendChild(o);
       }
-    },
-    set: (name, props) => {
-      const m = model(name);
-      const plain = {};
-      for (const [k, v] of Object.entries(props)) {
-        if (!k.includes(".")) { plain[k] = v; continue; }
-        const path = k.split(".");
-        let target = m;
-        for (const part of path.slice(0, -1)) target = target[part];
-        target[path[path.length - 1]] = v;
-      }
-      if (Object.keys(plain).length) m.setv(plain);
-    },
-    source: (name, data, arrays) => { model(name).data = columns(data, arrays); },
-    stream: (name, data, arrays) => { model(name).stream(columns(data, arrays)); },
-    image: (name, flat, h, w, [x, y, dw, dh], arrays) => {
-      // BokehJS's image glyph takes an NDArray, which only JS can make.
-      const { ndarray } = window.Bokeh.require("core/util/ndarray");
-      model(name).data = { image: [ndarray(column(flat, arrays), { shape: [h, w], dtype: "float64" })],
-        x: [x], y: [y], dw: [dw], dh: [dh] };
     },
     root: (key, v) => {
       if (v === null) delete html.dataset[key]; else html.dataset[key] = v;
@@ -220,8 +183,8 @@
     for (const op of JSON.parse(d.ops)) {
       const [name, ...args] = op;
       try {
-        // operations on models and images get the patch's typed arrays last
-        if (name === "source" || name === "stream" || name === "image") OPS[name](...args, arrays);
+        // writes to Bokeh models (models.js) get the patch's typed arrays last
+        if (MODEL_OPS.has(name)) window.explorerModels.write(name, args[0], args.slice(1), arrays);
         else OPS[name](...args);
       } catch (err) {
         fault(name, err);
@@ -266,20 +229,6 @@
     pump();
   }
 
-  // Models of a document just painted, by name, for the operations above.
-  function register(roots) {
-    // Walked from the roots, not read from the document (which updates its list lazily).
-    const seen = new Set();
-    const stack = [...roots];
-    while (stack.length) {
-      const m = stack.pop();
-      if (seen.has(m)) continue;
-      seen.add(m);
-      if (m.name && !models.has(m.name)) models.set(m.name, m);
-      for (const ref of m.references()) if (!seen.has(ref)) stack.push(ref);
-    }
-  }
-
   // A panel's figures are painted: Python binds it.
   function panelPainted(name) {
     enqueue({ target: "window", type: "panel", name }, null);
@@ -306,7 +255,7 @@
   }
 
   window.explorerBridge = {
-    connect, start, register, panelPainted, send, share,
+    connect, start, panelPainted, send, share,
     event: (ev) => enqueue(ev, null), // from the page's other workers (derive.js)
     python: (code) => ask({ code }),
     wasmBytes: () => ask({ heap: true }),

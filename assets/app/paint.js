@@ -279,7 +279,7 @@
       release(i); // painted in the next frame (none comes while the page is hidden)
     }
     fitTitles();
-    window.explorerBridge.register(roots);
+    window.explorerModels.register(roots);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
       applyTheme(doc, baked.theme);
       fitTitles();
