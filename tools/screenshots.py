@@ -34,6 +34,10 @@ def main() -> None:
                 page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=90_000)
                 page.click("#race")
                 page.wait_for_function("document.documentElement.dataset.race === 'done'")
+                # On a phone the figures are painted when scrolled near (a full-page shot does not scroll).
+                page.locator("#gradPlotHost").scroll_into_view_if_needed()
+                page.wait_for_function("document.documentElement.dataset.figures === 'drawn'")
+                page.evaluate("window.scrollTo(0, 0)")
                 path = out / f"{name}-{scheme}.png"
                 page.screenshot(path=str(path), full_page=name == "phone")
                 print(path)

@@ -171,6 +171,24 @@
     return out;
   }
 
+  // On a phone the explorer's plots begin well over a screen below the top
+  // (at 412 × 823 px, 1.4 screens): built during the boot, BokehJS's
+  // evaluation and the figures' build (about 0.5 s of this machine's main
+  // thread, 2 s on a phone four times slower) would be spent on what nobody
+  // sees yet, and Python's boot shares the device's cores with them. There
+  // they are painted like a panel below (panels.js): when they come near,
+  // or once the page is idle after `ready`. Decided once, from the layout
+  // as the page opens; a kiosk always shows them.
+  let later = null;
+  function figuresLater() {
+    if (later === null) {
+      const host = document.getElementById("lossPlotHost");
+      later = !html.classList.contains("kiosk") && params.get("figures") !== "now" && !!host &&
+        host.getBoundingClientRect().top > innerHeight * window.explorerPanels.NEAR;
+    }
+    return later;
+  }
+
   async function start() {
     if (!window.EXPLORER_BAKED) {
       P.fail("A file of the page is missing: assets/app/baked.js.");
@@ -185,9 +203,20 @@
         "DecompressionStream.", "Open the page in a current Chrome, Edge, Firefox or Safari.");
       return;
     }
-    const figures = bokeh.then(firstPaint);
-    figures.then(markPainted, markPainted);
-    figures.catch((e) => P.fail(`The figures could not be drawn (${e.message}).`));
+    if (figuresLater()) {
+      html.dataset.figures = "later";
+      window.explorerModels.expect(window.EXPLORER_BAKED.docs_json.explorer);
+      markPainted(); // Python's writes to the figures wait in models.js until they are painted
+      window.explorerPanels.later(() => {
+        const figures = R.loadBokeh().then(firstPaint);
+        figures.catch((e) => P.fail(`The figures could not be drawn (${e.message}).`));
+        return figures;
+      });
+    } else {
+      const figures = bokeh.then(firstPaint);
+      figures.then(markPainted, markPainted);
+      figures.catch((e) => P.fail(`The figures could not be drawn (${e.message}).`));
+    }
     P.stage("runtime"); // its time limit starts now; the worker reports the stages after it
   }
 
@@ -220,9 +249,11 @@
   html.dataset.mode = mode;
   const bokehHere = textPainted.then(() => {
     performance.mark("explorer:text-painted");
-    return R.preloadBokeh();
+    if (!figuresLater()) return R.preloadBokeh();
+    R.prefetchBokeh();
+    return null;
   });
-  const bokeh = bokehHere.then(R.loadBokeh);
+  const bokeh = bokehHere.then(() => (figuresLater() ? null : R.loadBokeh()));
   bokeh.catch(() => {}); // reported by start(), once the page can show it
   if (typeof WebAssembly === "object" && typeof Worker === "function") {
     bokehHere.then(() => {
@@ -237,7 +268,6 @@
 
   window.explorerBoot = {
     stage: P.stage, fail: P.fail, ready, bootNote: () => bootNote || S.note(),
-    figures: () => painted,
     python: (code) => window.explorerBridge.python(code), // tests and benchmarks
     wasmBytes: () => window.explorerBridge.wasmBytes(),
   };

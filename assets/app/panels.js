@@ -10,6 +10,10 @@
 // the kiosk demo (explorerPanels.want). Every panel is painted soon after
 // `ready` in any case, so <html data-<name>-panel="loading|ready"> always
 // moves on from "loading"; tests and kiosks read it.
+//
+// On a phone the explorer's own figures start out of sight too (boot.js):
+// they are painted the same way, before any panel (which needs BokehJS,
+// loaded with them) and, if they come near, even before `ready`.
 "use strict";
 (function () {
   const html = document.documentElement;
@@ -27,6 +31,7 @@
   const idleS = idleParam === null ? NaN : Number(idleParam);
   const IDLE_AFTER_MS = idleParam === "never" ? null : idleS >= 0 ? idleS * 1000 : 4000;
   // "Near": within a quarter of a viewport below the visible part.
+  const NEAR = 1.25; // viewports from the top
   const NEAR_MARGIN = "0px 0px 25% 0px";
   const state = {}; // name → { requested, painted: Promise }
   let live = false; // the explorer is ready: panels may load
@@ -64,7 +69,9 @@
     s.requested = true;
     if (!live) return new Promise((resolve, reject) => { s.waiting = [resolve, reject]; });
     if (!s.painted) {
-      s.painted = window.explorerPaint.embed(name).then((out) => {
+      // BokehJS comes with the explorer's figures, which are above every panel.
+      const first = figures ? paintFigures() : Promise.resolve();
+      s.painted = first.then(() => window.explorerPaint.embed(name)).then((out) => {
         performance.mark(`explorer:${name}-paint`);
         window.explorerBridge.panelPainted(name); // Python marks the panel ready once bound
         return out;
@@ -92,7 +99,7 @@
     const check = () => {
       for (const name of pending()) {
         const section = document.getElementById(name);
-        if (section && section.getBoundingClientRect().top < innerHeight * 1.25) want(name);
+        if (section && section.getBoundingClientRect().top < innerHeight * NEAR) want(name);
       }
       if (!pending().length) window.removeEventListener("scroll", onScroll);
     };
@@ -121,6 +128,35 @@
     check();
   }
 
+  // The explorer's own figures, where they start out of sight (boot.js):
+  // painted when they come near, even before `ready`, or else first of all
+  // when the page is idle after it. Nothing binds them: Python's writes to
+  // them are kept until then (models.js).
+  let figures = null; // { paint: () => Promise, painted: Promise | null }
+  function paintFigures() {
+    figures.painted ||= figures.paint();
+    return figures.painted;
+  }
+  function later(paint) {
+    figures = { paint, painted: null };
+    const host = document.getElementById("lossPlotHost");
+    const near = () => host.getBoundingClientRect().top < innerHeight * NEAR;
+    const onScroll = () => {
+      if (figures.painted || !near()) return;
+      window.removeEventListener("scroll", onScroll);
+      paintFigures();
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    if (window.IntersectionObserver) {
+      const io = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        io.disconnect();
+        paintFigures();
+      }, { rootMargin: NEAR_MARGIN });
+      io.observe(host);
+    }
+  }
+
   // Something is moving: a race, a sweep, a course, the kiosk demo.
   const busy = () => [...panels().animates, "demo"].some((k) => html.dataset[k] === "running") ||
     document.getElementById("sweep")?.getAttribute("aria-pressed") === "true";
@@ -143,22 +179,22 @@
   function whenIdle() {
     let waitingSince = null;
     const next = (deadline) => {
-      const name = panels().on_demand.find((n) => !entry(n).painted);
+      const name = figures && !figures.painted ? "explorer" : panels().on_demand.find((n) => !entry(n).painted);
       if (!name) return;
       if (inputRecently()) {
         waitingSince = null;
-        return later();
+        return again();
       }
       waitingSince ??= performance.now();
       const patient = performance.now() - waitingSince < IDLE_PATIENCE_MS;
       if (patient && (busy() || (deadline && !deadline.didTimeout && deadline.timeRemaining() < IDLE_MS))) {
-        return later();
+        return again();
       }
       waitingSince = null;
-      want(name).then(later, later);
+      (name === "explorer" ? paintFigures() : want(name)).then(again, again);
     };
-    const later = () => (window.requestIdleCallback ? requestIdleCallback(next, { timeout: 1000 }) : setTimeout(next, 500));
-    if (IDLE_AFTER_MS !== null) setTimeout(later, IDLE_AFTER_MS);
+    const again = () => (window.requestIdleCallback ? requestIdleCallback(next, { timeout: 1000 }) : setTimeout(next, 500));
+    if (IDLE_AFTER_MS !== null) setTimeout(again, IDLE_AFTER_MS);
   }
 
   // Called by boot.js when the explorer is ready.
@@ -184,7 +220,7 @@
   window.addEventListener("hashchange", () => { for (const name of named(location.hash)) want(name); });
 
   window.explorerPanels = {
-    start, want, names: () => panels().on_demand,
+    start, want, later, NEAR, names: () => panels().on_demand,
     bound(name) { entry(name)?.markBound(); }, // bridge.js: Python has bound it
   };
 })();

@@ -109,6 +109,18 @@
     });
   }
 
+  // Served, with the figures painted later: BokehJS's bytes into the HTTP
+  // cache at the lowest priority, after the runtime's, for the script that
+  // takes them when the figures are wanted. Not a preload, which the browser
+  // expects used within seconds. This page's own copy only: the policy's
+  // default-src would refuse a prefetch from the CDN's host.
+  function prefetchBokeh() {
+    const link = document.createElement("link");
+    if (mode !== "vendored" || !link.relList.supports("prefetch")) return;
+    Object.assign(link, { rel: "prefetch", as: "script", href: bokehURL() });
+    document.head.appendChild(link);
+  }
+
   // Where Python's worker finds Pyodide's files (an absolute URL, as Pyodide wants).
   function indexURL() {
     return mode === "cdn" ? CDN.pyodide : abs(PY);
@@ -159,7 +171,7 @@
   }
 
   window.explorerRuntime = {
-    VERSIONS, CDN, V, PY, NUMPY_WHEEL, BOOT_PACKS, detectMode, preloadBokeh, loadBokeh, loadScript, packEntry, packs, abs,
+    VERSIONS, CDN, V, PY, NUMPY_WHEEL, BOOT_PACKS, detectMode, preloadBokeh, prefetchBokeh, loadBokeh, loadScript, packEntry, packs, abs,
     blobURL, indexURL, download, bytesOf, workerSource, readSnapshot, mode: () => mode,
   };
 })();
