@@ -33,8 +33,11 @@ STAGES = {"worker": ("explorer:worker-created",), "start": ("explorer:worker-sta
           "runtime": ("explorer:booted", "explorer:restored", "bare:booted"), "pyscript": ("explorer:packages",)}
 
 
-def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
-    ctx = browser.new_context()
+PHONE = {"width": 412, "height": 823}  # Lighthouse's mobile screen: the explorer's figures painted when near
+
+
+def cold(browser, url: str, ready_mark: str = "explorer:ready", viewport: dict | None = None) -> dict:
+    ctx = browser.new_context(viewport=viewport) if viewport else browser.new_context()
     page = ctx.new_page()
     page.add_init_script(LONG_TASKS)
     page.goto(url)
@@ -44,18 +47,20 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
     for name, t in page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, m.startTime])"):
         marks.setdefault(name, t)
     at = lambda *names: next((marks[n] for n in names if n in marks), -1.0)  # noqa: E731
-    ready, paint = at(ready_mark), at("explorer:first-paint")
+    # The first paint: the figures', or the text's where the figures wait (phone width)
+    figures = at("explorer:first-paint")
+    ready, paint = at(ready_mark), at("explorer:first-paint", "explorer:text-painted")
     paint_start = at("explorer:paint-start")
     painted = at("explorer:figures-painted")  # the last plot's paint, a frame after first-paint
-    paint_end = painted if painted >= 0 else paint
+    paint_end = painted if painted >= 0 else figures
     long = page.evaluate("window.__long")
     boot = page.evaluate("document.documentElement.dataset.boot || '-'")
     ctx.close()
     during = [d for t, d in long if paint <= t <= ready] if paint >= 0 else []
     # The figures' own paint: BokehJS building them, one task each, up to the last plot's paint.
-    painting = [d for t, d in long if paint_start <= t <= paint_end] if paint >= 0 else []
+    painting = [d for t, d in long if paint_start <= t <= paint_end] if figures >= 0 else []
     return {"ready": ready, "paint": paint, "boot": boot, "n": len(during), "sum": sum(during),
-            "painting": paint_end - paint_start if paint >= 0 else 0.0, "paint_max": max(painting, default=0.0),
+            "painting": paint_end - paint_start if figures >= 0 else 0.0, "paint_max": max(painting, default=0.0),
             "max": max(during, default=0.0), "share": sum(during) / ready if ready > 0 else 0.0,
             "all_sum": sum(d for t, d in long if t <= ready),
             **{stage: at(*names) for stage, names in STAGES.items()}}
@@ -64,7 +69,9 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready") -> dict:
 def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> dict:
     pages = {"snapshot boot": url, "normal boot (?snapshot=0)": url + "?snapshot=0",
              # the same pages, Python compiling PyScript's package and the app from source (no bytecode.mjs)
-             "snapshot boot, no bytecode": url + "?bytecode=0", "normal boot, no bytecode": url + "?bytecode=0&snapshot=0"}
+             "snapshot boot, no bytecode": url + "?bytecode=0", "normal boot, no bytecode": url + "?bytecode=0&snapshot=0",
+             # at phone width: the figures wait until near (no first-paint mark before `ready`)
+             "snapshot boot, phone": (url, PHONE), "normal boot, phone": (url + "?snapshot=0", PHONE)}
     if other:
         pages[f"{other[0]}, snapshot"] = url + other[1]
         pages[f"{other[0]}, normal"] = url + other[1] + "?snapshot=0"
@@ -73,10 +80,12 @@ def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> d
         rows.setdefault("bare", []).append(cold(browser, url + "benchmarks/bare.html", "bare:ready"))
         rows.setdefault("bare+numpy", []).append(cold(browser, url + "benchmarks/bare.html?numpy=1", "bare:ready"))
         for name, u in pages.items():
-            rows.setdefault(name, []).append(cold(browser, u))
+            u, viewport = u if isinstance(u, tuple) else (u, None)
+            rows.setdefault(name, []).append(cold(browser, u, viewport=viewport))
     med = lambda name, k: statistics.median(r[k] for r in rows[name])  # noqa: E731
     bare, bare_np = med("bare", "ready"), med("bare+numpy", "ready")
-    print(f"\nmain thread while Python starts (median of {runs} cold loads; long tasks between first paint and ready):")
+    print(f"\nmain thread while Python starts (median of {runs} cold loads; long tasks between first paint and ready; "
+          "at phone width the first paint is the text's, the figures waiting until near):")
     print("| page | boot | first paint | ready | / bare | / bare+numpy | long tasks | their time | share of ready | longest "
           "| figures' paint | its longest task |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
