@@ -30,10 +30,24 @@ def model_prop(page, name: str, prop: str):
 
 def wait_value(page, readout_id: str, value: float, rel: float = 1e-9) -> None:
     """Wait until a readout's full-precision value is `value` (Python updates asynchronously)."""
-    page.wait_for_function(
-        "([id, v, rel]) => Math.abs(Number(document.getElementById(id).dataset.value) - v) <= rel * Math.abs(v)",
-        arg=[readout_id, value, rel],
-    )
+    from playwright.sync_api import TimeoutError as Timeout
+    try:
+        page.wait_for_function(
+            "([id, v, rel]) => Math.abs(Number(document.getElementById(id).dataset.value) - v) <= rel * Math.abs(v)",
+            arg=[readout_id, value, rel],
+        )
+    except Timeout as e:
+        raise AssertionError(f"#{readout_id} never showed {value!r}; the page: {page.evaluate(_WHERE)}") from e
+
+
+# What a timed-out wait saw: enough to tell a lost event from a silent Python.
+_WHERE = """() => ({
+  state: document.documentElement.dataset.state, hash: location.hash,
+  zNum: document.getElementById('zNum').value, p: document.getElementById('p').dataset.value,
+  notice: document.getElementById('notice').hidden ? null : document.getElementById('notice').textContent,
+  bridge: window.explorerBridge && {busy: explorerBridge.busy(), last: explorerBridge.lastEvent(),
+                                    handled: explorerBridge.handled(), sent: explorerBridge.sent()},
+})"""
 
 
 SETTLED = "n => !window.explorerBridge || explorerBridge.handled() >= n"
