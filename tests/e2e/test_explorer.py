@@ -9,7 +9,7 @@ from tests.reference import READOUT_IDS, mp_point, spec_format
 from tests.test_maths import REFERENCE
 
 from .conftest import wait_ready
-from .helpers import COUNT_PRIMARY, model_prop, readouts, settled, source, wait_z
+from .helpers import COUNT_PRIMARY, model_prop, readouts, source, type_and_enter, wait_z
 
 KEYS = READOUT_IDS
 
@@ -324,10 +324,8 @@ def test_the_stable_p_minus_y_reaches_the_page_out_to_36(app, y):
     app.click(f"label[for=y{y}]")
     app.wait_for_function(f"document.getElementById('y{y}').checked")
     for z in (-36.0, -33.0, -30.0, 30.0, 33.0, 36.0):
-        app.fill("#zNum", f"{z:g}")
-        app.press("#zNum", "Enter")
+        type_and_enter(app, "#zNum", f"{z:g}")
         wait_z(app, z)
-        settled(app)  # Enter's answer rewrites the field: not during the next fill (test_phone.py)
         want = mp_point(z, y)
         r = readouts(app)
         for key in ("p", "mse", "gce", "gmse"):
@@ -349,10 +347,8 @@ def test_the_browser_is_within_1e9_of_mpmath_out_to_30(app, y):
     app.click(f"label[for=y{y}]")
     app.wait_for_function(f"document.getElementById('y{y}').checked")
     for z in (-30.0, -27.7, -13.0, -5.0, -0.37, 0.0, 2.5, 13.0, 27.7, 30.0):
-        app.fill("#zNum", f"{z:g}")
-        app.press("#zNum", "Enter")
+        type_and_enter(app, "#zNum", f"{z:g}")
         wait_z(app, z)
-        settled(app)  # Enter's answer rewrites the field: not during the next fill (test_phone.py)
         want = mp_point(z, y)
         r = readouts(app)
         for key, v in want.items():

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from .conftest import open_panel, wait_ready
-from .helpers import settled, wait_value
+from .helpers import settled, type_and_enter, wait_value
 
 PHONE = {"width": 412, "height": 823}  # Lighthouse's mobile screen: the loss plot starts 1.4 screens down
 NO_IDLE = "?panel_idle=never"
@@ -35,12 +35,8 @@ def test_at_phone_width_the_figures_wait_and_then_show_python_s_latest_state(pho
     held = phone.evaluate("explorerModels.waiting()")
     # A learner works the controls above the figures: every write waits, none piles up.
     for z in ("-3", "2", "1.5"):
-        phone.fill("#zNum", z)
-        phone.press("#zNum", "Enter")
+        type_and_enter(phone, "#zNum", z)
         wait_value(phone, "p", 1 / (1 + math.exp(-float(z))))
-        # Enter's own answer rewrites the field ("2.00"): landing between fill's select-all and its
-        # typing, it would leave "2.001.5" (ran 1 in 6 with the panels' tests before it).
-        settled(phone)
     phone.fill("#zRange", "12")
     phone.press("#zRange", "Enter")
     phone.check("#logGrad")
