@@ -75,6 +75,8 @@ def boot_table(browser, url: str, runs: int, other: tuple[str, str] | None) -> d
     if other:
         pages[f"{other[0]}, snapshot"] = url + other[1]
         pages[f"{other[0]}, normal"] = url + other[1] + "?snapshot=0"
+        pages[f"{other[0]}, snapshot, phone"] = (url + other[1], PHONE)
+        pages[f"{other[0]}, normal, phone"] = (url + other[1] + "?snapshot=0", PHONE)
     rows: dict = {}
     for _ in range(runs):  # interleaved, so drift on the machine hits all alike
         rows.setdefault("bare", []).append(cold(browser, url + "benchmarks/bare.html", "bare:ready"))

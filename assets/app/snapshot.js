@@ -98,8 +98,9 @@ self.explorerSnapshotInstall = function (scope) {
   }
 
   // The reader's worker: one request ({url} served, {bytes} from the Cache
-  // API, {pack} from disk or the single file), one answer, transferred.
-  function serve() {
+  // API, {pack} from disk or the single file), one answer, transferred, with
+  // its download's times (`fetchedTimes`, runtime.js).
+  function serve(fetchedTimes) {
     scope.onmessage = async (e) => {
       try {
         const s = e.data;
@@ -115,6 +116,7 @@ self.explorerSnapshotInstall = function (scope) {
           if (s.pack.gz) bytes = await inflate(bytes);
         }
         const opened = await open(bytes);
+        opened.fetched = fetchedTimes(scope); // for the page's timeline (runtime.js)
         scope.postMessage(opened, [opened.files, opened.memory].filter(Boolean).map((a) => a.buffer));
       } catch (err) {
         scope.postMessage({ error: (err && err.message) || String(err) });

@@ -59,8 +59,8 @@
       for (const p of Object.values(later)) p.catch(() => {}); // reported to the worker, which reports it
       const source = snap && (snap.cached ? snap.cached.arrayBuffer().then((bytes) => ({ bytes })) : { url: snap.url });
       const opened = snap && Promise.resolve(source).then(R.readSnapshot, (e) => [{ error: e.message }, []]);
-      const { wasm, files } = R.download(urls);
-      return { opened, wasm: await wasm, files: await files, later };
+      const { wasm, files } = await R.download(urls);
+      return { opened, wasm, files, later };
     });
     got.catch(() => {}); // reported when the worker asks for them
     return got;

@@ -74,6 +74,10 @@ def test_the_page_works(engine, urls, mode):
     # served, PyScript's package and the app were not compiled in this engine (assets/app/bytecode.mjs)
     written = "performance.getEntriesByType('mark').some(m => m.name === 'explorer:bytecode-written')"
     assert b.js(written) == (mode == "served")
+    # served, the runtime was fetched and its wasm compiled by a worker of the page's own, off the main
+    # thread, and the compiled module handed to Python's worker (not fetched and compiled again there)
+    fetched = "performance.getEntriesByName('explorer:runtime-fetched').map(m => m.detail.module)"
+    assert b.js(fetched) == ([True] if mode == "served" else [])
     check_readouts(b, -2.0, 1)  # the default state, computed by Python in this engine
     b.type_into("#zNum", "-5")
     wait(b, "Bokeh.documents[0].get_model_by_name('op_source').data.z[0] === -5")
