@@ -160,33 +160,39 @@ WATCH = """() => {
 STOP = "() => { window.__taskObs.disconnect(); return window.__tasks; }"
 
 
-def after_ready(browser, url: str) -> dict:
-    """The longest main-thread task while each thing happens, on a ready page (panels not yet painted)."""
-    out = {}
-    for name, start, done in (
-        ("SymPy's first derivation", "document.getElementById('lossPreset').value = 'cross-entropy';"
-         "document.getElementById('lossPreset').dispatchEvent(new Event('change', {bubbles: true}))",
-         "document.getElementById('ownDeriv').dataset.state === 'ready'"),
-        ("lab: painted, then a course", "explorerPanels.want('lab').then(() => document.getElementById('labRun').click())",
-         "document.documentElement.dataset.lab === 'done'"),
-        ("depth panel: painted, then sigmoid ×3",
-         "explorerPanels.want('deep').then(() => document.getElementById('deepRun').click())",
-         "document.documentElement.dataset.deep === 'done'"),
-    ):
-        ctx = browser.new_context()
-        page = ctx.new_page()
-        page.goto(url + "?panel_idle=never")
-        page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=180_000)
-        page.wait_for_timeout(1500)  # settled
-        page.evaluate(WATCH)
-        page.evaluate(f"() => {{ {start}; }}")
-        page.wait_for_function(done, timeout=180_000, polling=200)
-        tasks = page.evaluate(STOP)
-        ctx.close()
-        out[name] = {"n": len(tasks), "max": max(tasks, default=0.0), "sum": sum(tasks)}
-    print("\nafter ready, main-thread long tasks while (budget: none over 100 ms):")
-    for name, r in out.items():
-        print(f"  {name}: {r['n']} long tasks, longest {r['max']:.0f} ms, {r['sum']:.0f} ms in all")
+def after_ready(browser, url: str, reps: int = 3) -> dict:
+    """The longest main-thread task while each thing happens, on a ready page (panels not yet
+    painted), `reps` fresh pages each."""
+    out: dict = {}
+    for _ in range(reps):
+        for name, start, done in (
+            ("SymPy's first derivation", "document.getElementById('lossPreset').value = 'cross-entropy';"
+             "document.getElementById('lossPreset').dispatchEvent(new Event('change', {bubbles: true}))",
+             "document.getElementById('ownDeriv').dataset.state === 'ready'"),
+            ("lab: painted, then a course", "explorerPanels.want('lab').then(() => document.getElementById('labRun').click())",
+             "document.documentElement.dataset.lab === 'done'"),
+            ("depth panel: painted, then sigmoid ×3",
+             "explorerPanels.want('deep').then(() => document.getElementById('deepRun').click())",
+             "document.documentElement.dataset.deep === 'done'"),
+            ("three classes: painted, then a course",
+             "explorerPanels.want('softmax').then(() => document.getElementById('smRun').click())",
+             "document.documentElement.dataset.softmax === 'done'"),
+        ):
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            page.goto(url + "?panel_idle=never")
+            page.wait_for_function("document.documentElement.dataset.state === 'ready'", timeout=180_000)
+            page.wait_for_timeout(1500)  # settled
+            page.evaluate(WATCH)
+            page.evaluate(f"() => {{ {start}; }}")
+            page.wait_for_function(done, timeout=180_000, polling=200)
+            tasks = page.evaluate(STOP)
+            ctx.close()
+            out.setdefault(name, []).append(tasks)
+    print(f"\nafter ready, main-thread long tasks while (budget: none over 100 ms; {reps} fresh pages each):")
+    for name, runs in out.items():
+        print(f"  {name}: " + "; ".join(f"{len(t)} long, longest {max(t, default=0.0):.0f} ms, {sum(t):.0f} ms in all"
+                                        for t in runs))
     return out
 
 

@@ -113,137 +113,11 @@
     return (window.EXPLORER_BAKED.panels.keys[panel] || []).some((k) => given.has(k));
   }
 
-  // One task between figures: a panel of four figures is four short tasks for
-  // BokehJS to build, not one long one that would stall whatever moves. A
-  // timeout, not scheduler.yield(), whose continuation would go before other
-  // waiting tasks (Python's worker starting, input, a message with a patch).
-  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-  // BokehJS 3.9 asks the style engine, at every repaint, for a CSS variable
-  // (--bk-line-color, --bk-major-label-text-color, ...) for each visual
-  // property of each part of a figure: a getComputedStyle per property, about
-  // a third of a decision map's repaint (measured: 2.9 ms, 2.1 without), and
-  // a style recalculation forced inside the frame whenever a readout has just
-  // changed. This page styles its figures through their models only and
-  // defines no --bk-* variable (nor does BokehJS's own CSS), so every lookup
-  // finds nothing: answered as such without asking. Only where the method is
-  // the one described (another BokehJS keeps its own).
-  function skipCssLookups() {
-    const { VisualProperties } = window.Bokeh.require("core/visuals/visual") || {};
-    const proto = VisualProperties && VisualProperties.prototype;
-    if (proto && /getComputedStyle\(this\.obj\.el\)\.getPropertyValue/.test(String(proto._get_css_value))) {
-      proto._get_css_value = () => "";
-    }
-  }
-
-  // BokehJS 3.9 repaints a plot through a throttle: within 1/60 s of its last
-  // paint, a new paint waits out the rest of that time on a timer and then
-  // for an animation frame. During a drag that often puts a plot's repaint
-  // one frame late, in the very frame where the next move's patch arrives,
-  // which then waits behind it (measured: the round trip's p95 7.2 to 7.5 ms
-  // with the throttle, 4.6 to 5.8 ms without). Once per animation frame is
-  // already at most the display's rate, with no timer in between. The
-  // returned promise settles after the paint, as BokehJS's does.
-  function paintOncePerFrame(paint) {
-    let pending = null;
-    const run = () => {
-      const { resolve, reject } = pending;
-      pending = null;
-      try { paint(); resolve(); } catch (e) { reject(e); }
-    };
-    const request = () => {
-      if (!pending) {
-        pending = {};
-        pending.promise = new Promise((resolve, reject) => Object.assign(pending, { resolve, reject }));
-        requestAnimationFrame(run);
-      }
-      return pending.promise;
-    };
-    return request;
-  }
-  function swapThrottle() {
-    const mod = window.Bokeh.require("core/util/throttle");
-    // Only where the throttle is the one described, used by plots' repaints alone.
-    if (mod && /requestAnimationFrame/.test(String(mod.throttle)) && /setTimeout/.test(String(mod.throttle))) {
-      mod.throttle = (paint) => paintOncePerFrame(paint);
-    }
-  }
-
-  // BokehJS builds a figure in one task: its views (each renderer's, with its
-  // data indexed), then its DOM, its layout (every tick label measured) and
-  // its first paint. Measured on a 2-core machine: 55 to 80 ms for the
-  // explorer's first and largest figures, about a third of it the views. A task
-  // boundary between the two halves keeps each under 50 ms. BokehJS's
-  // lazy_initialize is asynchronous by design (a view may wait for a font or
-  // WebGL there), and the plot's own signals are connected only after it, so
-  // a change made meanwhile is read by the layout that follows.
-  const building = new WeakMap(); // plot model → [promise, resolve]
-  // whenBuilt(plot) settles in the task after the one that lays the plot out
-  // (with another BokehJS, whose build is one task: in the next task).
-  let whenBuilt = () => nextTask();
-  function splitPlotBuild() {
-    const { PlotView } = window.Bokeh.require("models/plots/plot") || {};
-    const proto = PlotView && PlotView.prototype;
-    if (!proto || !Object.prototype.hasOwnProperty.call(proto, "lazy_initialize")) return;
-    const views = proto.lazy_initialize;
-    proto.lazy_initialize = async function () {
-      await views.call(this);
-      await nextTask();
-      const built = building.get(this.model);
-      if (built) setTimeout(built[1], 0); // after the rest of this task: the layout
-    };
-    whenBuilt = (plot) => {
-      if (!building.has(plot)) {
-        let resolve;
-        const promise = new Promise((r) => { resolve = r; });
-        building.set(plot, [promise, resolve]);
-      }
-      return building.get(plot)[0];
-    };
-  }
-
-  // Once, before BokehJS builds its first view.
-  let adjusted = false;
-  function adjustBokeh() {
-    if (adjusted) return;
-    adjusted = true;
-    skipCssLookups();
-    swapThrottle();
-    splitPlotBuild();
-  }
-
-  // A figure's title is one line on its canvas, and on a phone the longest
-  // were cut at the edge (measured: 6 of 14 at 320 px, 2 at 360). Each keeps the size
-  // it was given where it fits, or is set smaller until it does (not below
-  // TITLE_MIN_PX): when painted, when its text changes, after a resize.
-  const TITLE_MIN_PX = 10;
-  const ruler = document.createElement("canvas").getContext("2d");
-  const titleSize = new WeakMap(); // title → the size it was given, px
-  function fitTitle(view) {
-    const title = view.model.title;
-    if (!title || !title.text || !view.frame || !(view.bbox.width > 0)) return;
-    if (!titleSize.has(title)) {
-      titleSize.set(title, parseFloat(title.text_font_size) || 14);
-      title.properties.text.change.connect(() => fitTitle(view));
-    }
-    const given = titleSize.get(title);
-    ruler.font = `${title.text_font_style} ${given}px ${title.text_font}`;
-    const room = view.bbox.width - view.frame.bbox.left - 4;
-    const need = ruler.measureText(title.text).width;
-    const size = `${need <= room ? given : Math.max(TITLE_MIN_PX, Math.floor(given * room / need))}px`;
-    if (title.text_font_size !== size) title.text_font_size = size;
-  }
-  function fitTitles() {
-    for (const view of Object.values(window.Bokeh.index)) fitTitle(view);
-  }
-  let refit = 0;
-  addEventListener("resize", () => { // once the plots have been laid out again
-    clearTimeout(refit);
-    refit = setTimeout(fitTitles, 150);
-  });
+  const B = window.explorerPlots;
+  const nextTask = B.nextTask;
 
   async function embed(docid) {
-    adjustBokeh();
+    B.adjust();
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };
     themeJSON(docs, baked.theme);
@@ -265,7 +139,7 @@
     // A root that is a plot is its own (a root's references may reach another root's plot).
     const plots = roots.map((r) => r instanceof Plot ? [r] : [...r.references()].filter((m) => m instanceof Plot));
     for (const p of plots.flat()) p.hold_render = true;
-    const built = plots.map((ps) => Promise.all(ps.map((p) => whenBuilt(p))));
+    const built = plots.map((ps) => Promise.all(ps.map((p) => B.whenBuilt(p))));
     const release = (i) => { for (const p of plots[i]) p.hold_render = false; };
     // The first figure is built with the document, each other one when it is added back.
     for (const r of roots.slice(1)) doc.remove_root(r);
@@ -278,11 +152,11 @@
       await built[i];
       release(i); // painted in the next frame (none comes while the page is hidden)
     }
-    fitTitles();
+    B.fitTitles();
     window.explorerModels.register(roots);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
       applyTheme(doc, baked.theme);
-      fitTitles();
+      B.fitTitles();
     });
     return { doc };
   }

@@ -200,7 +200,7 @@ def test_every_panel_reflows_at_320_css_px(make_context, base_url):
 
 
 def test_bokehjs_is_not_asked_for_css_variables_at_every_repaint(page, base_url):
-    """paint.js answers BokehJS's per-property CSS-variable lookup itself (a third of a map's
+    """plots.js answers BokehJS's per-property CSS-variable lookup itself (a third of a map's
     repaint; the page defines no --bk-* variable). If a new BokehJS renames the method, the
     replacement stands down and this test says so."""
     page.goto(base_url + NO_IDLE)
@@ -291,10 +291,10 @@ def test_the_figures_painted_mark_follows_the_last_plots_paint(page, base_url):
 
 
 def test_each_plots_layout_runs_in_a_task_after_the_one_that_built_its_views(page, base_url):
-    """paint.js splits a figure's build in two tasks (its views; then its DOM, layout and paint) so
+    """plots.js splits a figure's build in two tasks (its views; then its DOM, layout and paint) so
     neither is a long task. A timer set when a plot's views are built has run by the time the plot
     is first rendered only if the render came in a later task (timers run in the order set)."""
-    # At paint-start BokehJS has loaded and paint.js has not yet adjusted it.
+    # At paint-start BokehJS has loaded and plots.js has not yet adjusted it.
     page.add_init_script("window.__split = {};" + at_mark("explorer:paint-start", """
                 const proto = Bokeh.require('models/plots/plot').PlotView.prototype;
                 const views = proto.lazy_initialize, render = proto.render;

@@ -134,8 +134,43 @@ REPAINTED_NEXT_FRAME = """async () => {
 
 def test_a_plot_is_repainted_in_the_first_frame_after_its_data_changes(app):
     """BokehJS's own throttle would hold a repaint asked for within 1/60 s of the last one on a timer,
-    into a later frame, where the next move's patch then waits behind it: paint.js asks once per frame."""
+    into a later frame, where the next move's patch then waits behind it: plots.js asks once per frame."""
     assert app.evaluate(REPAINTED_NEXT_FRAME) == []
+
+
+# Three plots' repaints through plots.js's frame queue, each taking `ms` on the main thread
+# (a busy loop), asked for together, twice over; then two slow ones: the frame each was painted in.
+FRAME_QUEUE = """async () => {
+  const spin = ms => { const t = performance.now(); while (performance.now() - t < ms) {} };
+  const log = [];
+  const painter = (name, ms) => explorerPlots.framePainter(() => { log.push([name, document.timeline.currentTime]); spin(ms); });
+  const [a, b, c] = ['a', 'b', 'c'].map(n => painter(n, 4));
+  const same = a() === a();  // asked twice before its paint: one paint, one promise
+  await Promise.all([a(), b(), c()]);
+  const first = log.splice(0);
+  await Promise.all([a(), b(), c()]);
+  const again = log.splice(0);
+  const [h, k] = ['h', 'k'].map(n => painter(n, 20));
+  await Promise.all([h(), k()]);
+  log.splice(0);
+  await Promise.all([h(), k()]);
+  return {same, first, again, slow: log.splice(0)};
+}"""
+
+
+def test_repaints_asked_for_together_are_shared_out_over_frames_by_their_cost(app):
+    """A panel whose figures all change at once painted them all in one frame (the depth panel: a
+    task of 100 to 175 ms). A plot never painted before gets a frame of its own; plots whose last
+    paints fit the frame's budget (30 ms) share one; a paint that would overrun it waits a frame."""
+    got = app.evaluate(FRAME_QUEUE)
+    assert got["same"] is True
+    frame = lambda log: [t for _, t in log]  # noqa: E731
+    assert [n for n, _ in got["first"]] == ["a", "b", "c"]
+    assert len(set(frame(got["first"]))) == 3, got["first"]  # never painted: one per frame
+    assert [n for n, _ in got["again"]] == ["a", "b", "c"]
+    assert len(set(frame(got["again"]))) == 1, got["again"]  # 4 ms each: one frame
+    assert [n for n, _ in got["slow"]] == ["h", "k"]
+    assert len(set(frame(got["slow"]))) == 2, got["slow"]  # 20 + 20 ms: over the budget
 
 
 def test_pyscript_does_not_watch_the_shadow_roots_of_bokehjs_views(app):
