@@ -109,9 +109,11 @@ def report(runs: int = 3, other: tuple[str, str] | None = None) -> None:
         pages.append((f"revision {other[0]}", url + other[1]))
     rows: dict = {}
     try:
-        for _ in range(runs):  # interleaved, so drift on the machine hits all alike
-            for name, u in pages:
-                for desktop in (False, True):
+        # Interleaved, so drift on the machine hits all alike; each round starts with another page and
+        # alternates the form factors, so no page is always audited first.
+        for i in range(runs):
+            for name, u in pages[i % len(pages):] + pages[:i % len(pages)]:
+                for desktop in ((False, True) if i % 2 == 0 else (True, False)):
                     rows.setdefault((name, desktop), []).append(audit(u, port, desktop))
     finally:
         httpd.shutdown()
@@ -119,7 +121,7 @@ def report(runs: int = 3, other: tuple[str, str] | None = None) -> None:
           "slowdown and simulated slow 4G):")
     print("| page | form factor | performance | TBT | LCP | FCP | TTI | main-thread work | accessibility |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for (label, desktop), r in rows.items():
+    for (label, desktop), r in sorted(rows.items(), key=lambda kv: ([n for n, _ in pages].index(kv[0][0]), kv[0][1])):
         med = {k: statistics.median(x[k] for x in r) for k in r[0]}
         print(f"| {label} | {'desktop' if desktop else 'mobile'} | {med['performance']:.0f} | {med['tbt']:,.0f} ms | "
               f"{med['lcp']:,.0f} ms | {med['fcp']:,.0f} ms | {med['tti']:,.0f} ms | {med['main']:,.0f} ms | "
