@@ -134,11 +134,7 @@
   // (measured at phone width: tasks of 50 to 185 ms). `urls` names the files;
   // resolves to {wasm: WebAssembly.Module or null, files: {url: ArrayBuffer}}
   // (null: an engine that cannot send a module; Python's worker compiles it).
-  function fetcher(scope, fetchedTimes) {
-    const get = (url) => fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status} for ${url.split("/").pop().split("?")[0]}`);
-      return r;
-    });
+  function fetcher(scope, fetchedTimes, get) {
     scope.onmessage = async (e) => {
       try {
         const [wasm, pairs] = await Promise.all([WebAssembly.compileStreaming(get(e.data.wasm)),
@@ -171,27 +167,35 @@
         { start: start - performance.timeOrigin, end: end - performance.timeOrigin });
     }
   }
-  function download(urls) {
+  // A worker of its own from `source` with one request and one answer: its
+  // data, or a rejection with the error it reports or dies of (`what`).
+  function askWorker(source, message, transfer, what) {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(blobURL(`"use strict";\n(${fetcher})(self, ${fetchedTimes});\n`, "text/javascript"));
-      worker.onmessage = (e) => {
-        if (e.data.error) return reject(new Error(e.data.error));
-        fetchedIn(e.data.fetched);
-        performance.mark("explorer:runtime-fetched", { detail: { module: Boolean(e.data.wasm) } });
-        resolve(e.data);
-      };
+      const worker = new Worker(blobURL(source, "text/javascript"));
+      worker.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data));
       worker.onerror = (e) => {
         e.preventDefault();
-        reject(new Error(e.message || "the runtime's download stopped"));
+        reject(new Error(e.message || what));
       };
-      worker.postMessage({ wasm: abs(PY + "pyodide.asm.wasm"), urls });
+      worker.postMessage(message, transfer);
     });
   }
-  const bytesOf = async (url) => {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(`HTTP ${r.status} for ${url.split("/").pop().split("?")[0]}`);
-    return r.arrayBuffer();
-  };
+  function download(urls) {
+    return askWorker(`"use strict";\n(${fetcher})(self, ${fetchedTimes}, ${fetchOk});\n`,
+      { wasm: abs(PY + "pyodide.asm.wasm"), urls }, [], "the runtime's download stopped").then((got) => {
+      fetchedIn(got.fetched);
+      performance.mark("explorer:runtime-fetched", { detail: { module: Boolean(got.wasm) } });
+      return got;
+    });
+  }
+  // A response that is there (both sides of a worker use it: download's is made from its text).
+  function fetchOk(url) {
+    return fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status} for ${url.split("/").pop().split("?")[0]}`);
+      return r;
+    });
+  }
+  const bytesOf = async (url) => (await fetchOk(url)).arrayBuffer();
 
   // A classic worker's source from the page's own scripts (snapshot.js and
   // pyworker.js define their installers), ending with `tail`.
@@ -205,16 +209,8 @@
   // The reader closes itself once it has answered: terminating a worker
   // mid-inflate crashed Chromium's renderer (measured, Chromium 156).
   function readSnapshot(source) {
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(blobURL(`(${window.explorerSnapshotInstall})(self);\n` +
-        `self.explorerSnapshot.serve(${fetchedTimes});\n`, "text/javascript"));
-      worker.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data));
-      worker.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(e.message || "its reader stopped"));
-      };
-      worker.postMessage(source, source.bytes ? [source.bytes] : []);
-    }).then((opened) => {
+    return askWorker(`(${window.explorerSnapshotInstall})(self);\nself.explorerSnapshot.serve(${fetchedTimes});\n`,
+      source, source.bytes ? [source.bytes] : [], "its reader stopped").then((opened) => {
       performance.mark("explorer:snapshot-opened");
       fetchedIn(opened.fetched);
       return [opened, [opened.files, opened.memory].filter(Boolean).map((a) => a.buffer)];
