@@ -36,25 +36,31 @@ def softplus(x):
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def cross_entropy(z, y, p):
-    """(CE, clamped) for logits z, labels y ∈ {0, 1} and p = σ(z).
+def cross_entropy(z, y, p, q=None):
+    """(CE, clamped) for logits z, labels y ∈ {0, 1}, p = σ(z) and q = σ(−z) (computed when not given).
 
     Unclamped CE is a softplus of ∓z (exact to the last bits); where the
     clip changes p, the value is the definition itself on the clipped p̂.
     """
+    z, y, p = np.asarray(z, dtype=float), np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    # the clip moves p exactly where p lies outside [ε, 1 − ε] (no clip() call: a slider's event
+    # computes one point, and each numpy call on a scalar costs microseconds in the worker)
+    clamped = (p < EPS) | (p > 1.0 - EPS)
+    ce = softplus(np.where(y == 1, -z, z))
+    if not clamped.any():
+        return ce, clamped
+    if q is None:
+        q = sigmoid_pair(z)[1]
     p_hat = np.clip(p, EPS, 1.0 - EPS)
-    clamped = p_hat != p
-    ce_exact = np.where(y == 1, softplus(-z), softplus(z))
     # ln p̂ and ln(1 − p̂) each from the smaller of p̂ and 1 − p̂ = clip(σ(−z), ε, 1 − ε):
     # 1 − fl(1 − ε) is not ε in floating point (2e−5 relative off), so the
     # clamped end is never reached by subtracting from 1.
-    q = sigmoid_pair(z)[1]
     q_hat = np.clip(q, EPS, 1.0 - EPS)
     with np.errstate(divide="ignore"):
         log_p = np.where(p < 0.5, np.log(p_hat), np.log1p(-q_hat))
         log_q = np.where(q < 0.5, np.log(q_hat), np.log1p(-p_hat))
     ce_clamped = -(y * log_p + (1.0 - y) * log_q)
-    return np.where(clamped, ce_clamped, ce_exact), clamped
+    return np.where(clamped, ce_clamped, ce), clamped
 
 
 def evaluate(z, y):
@@ -67,17 +73,15 @@ def evaluate(z, y):
     p, q = sigmoid_pair(z)  # q = σ(−z) = 1 − p, computed directly
     # |p − y|: for y = 1 it is σ(−z) (never σ(z) − 1), for y = 0 it is σ(z).
     err = np.where(y == 1, q, p)
-    ce, clamped = cross_entropy(z, y, p)
-    pq = p * q
-    gmse = 2.0 * err * pq
-    # 1 / (2 p (1 − p)) = 1 + cosh z: no division, never 0/0.
-    ratio = 1.0 + np.cosh(np.clip(z, -_COSH_LIMIT, _COSH_LIMIT))
+    ce, clamped = cross_entropy(z, y, p, q)
+    # 1 / (2 p (1 − p)) = 1 + cosh z: no division, never 0/0 (cosh is even: capped on |z|).
+    ratio = 1.0 + np.cosh(np.minimum(np.abs(z), _COSH_LIMIT))
     return {
         "p": p,
         "ce": ce,
         "mse": err * err,
         "gce": err,
-        "gmse": gmse,
+        "gmse": 2.0 * err * (p * q),
         "ratio": ratio,
         "clamped": clamped,
     }
