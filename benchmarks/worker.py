@@ -56,18 +56,19 @@ def cold(browser, url: str, ready_mark: str = "explorer:ready", viewport: dict |
     long = page.evaluate("window.__long")
     boot = page.evaluate("document.documentElement.dataset.boot || '-'")
     ctx.close()
-    during = [d for t, d in long if paint <= t <= ready] if paint >= 0 else []
+    # The long tasks that began in [start, end] (none where the page made no such mark).
+    within = lambda start, end: [d for t, d in long if start <= t <= end] if start >= 0 else []  # noqa: E731
+    during = within(paint, ready)
     # The same window opened at the text's paint, where the figures are the first paint (1280 px):
     # BokehJS's evaluation and the figures' build fall inside it.
-    text = at("explorer:text-painted")
-    from_text = sum(d for t, d in long if text <= t <= ready) if text >= 0 else 0.0
+    from_text = sum(within(at("explorer:text-painted"), ready))
     # The figures' own paint: BokehJS building them, one task each, up to the last plot's paint.
-    painting = [d for t, d in long if paint_start <= t <= paint_end] if figures >= 0 else []
+    painting = within(paint_start, paint_end) if figures >= 0 else []
     return {"ready": ready, "paint": paint, "boot": boot, "n": len(during), "sum": sum(during),
             "painting": paint_end - paint_start if figures >= 0 else 0.0, "paint_max": max(painting, default=0.0),
             "max": max(during, default=0.0), "share": sum(during) / ready if ready > 0 else 0.0,
             "share_text": from_text / ready if ready > 0 else 0.0,
-            "all_sum": sum(d for t, d in long if t <= ready),
+            "all_sum": sum(within(0.0, ready)),
             **{stage: at(*names) for stage, names in STAGES.items()}}
 
 
