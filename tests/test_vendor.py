@@ -152,3 +152,13 @@ def test_packs_decode_to_the_vendored_files(lock):
         if zipped:
             data = gzip.decompress(data)
         assert data == (vendor.VENDOR / rel).read_bytes(), rel
+
+
+def test_bokehjs_ships_the_wheels_code_after_a_compile_hint(lock):
+    """V8's compile hint is the first line; after it, the wheel's file byte for byte."""
+    import hashlib
+    shipped = (vendor.VENDOR / "bokeh" / "bokeh.min.js").read_bytes()
+    assert shipped.startswith(b"//# allFunctionsCalledOnLoad\n")
+    code = shipped[len(vendor.COMPILE_HINT):]
+    assert hashlib.sha256(code).hexdigest() == lock["sources"]["bokeh"]["files"]["bokeh/bokeh.min.js"]
+    assert vendor.expected_files(lock)["bokeh/bokeh.min.js"] == hashlib.sha256(shipped).hexdigest()
