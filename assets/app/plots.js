@@ -143,19 +143,24 @@
   // each [node, holder, key] (node is holder[key]); null if a reference comes
   // before its model.
   function decodePlan(roots) {
-    const nodes = []; // pre-order: {node, holder, key, at, parent, end, whole}
+    const nodes = []; // pre-order: {node, holder, key, parent, end, whole}
+    const post = []; // the same, children first: the order of decoding
     const defined = new Map(); // id → index in nodes
     const refs = []; // [index of the model holding it, index of its model]
     const stack = [[roots, null, null, -1, false]];
     while (stack.length) {
       const [v, holder, key, parent, leaving] = stack.pop();
-      if (leaving) { nodes[parent].end = nodes.length; continue; }
+      if (leaving) {
+        nodes[parent].end = nodes.length;
+        post.push(nodes[parent]);
+        continue;
+      }
       if (v === null || typeof v !== "object") continue;
       let here = parent;
       if (isModel(v)) {
         here = nodes.length;
         defined.set(v.id, here);
-        nodes.push({ node: v, holder, key, at: here, parent, end: -1, whole: false });
+        nodes.push({ node: v, holder, key, parent, end: -1, whole: false });
         stack.push([null, null, null, here, true]);
       } else if (!Array.isArray(v) && isRef(v)) {
         if (!defined.has(v.id)) return null;
@@ -177,9 +182,7 @@
         }
       }
     }
-    const pieces = nodes.filter((n) => !n.whole);
-    pieces.sort((a, b) => a.end - b.end || b.at - a.at); // children first
-    return pieces.map((n) => [n.node, n.holder, n.key]);
+    return post.filter((n) => !n.whole).map((n) => [n.node, n.holder, n.key]);
   }
 
   async function decodeDocument(json, sliceMs = DECODE_SLICE_MS) {
