@@ -288,3 +288,19 @@ def test_a_debounce_arms_one_timer_and_runs_once_after_the_last_schedule():
     assert len(timers.due) == 1 and timers._next == 1  # one timer for the whole drag
     timers.fire_all()
     assert ran == [992.0 + 250]  # once, 250 ms after the last input
+
+
+def test_with_no_loss_of_your_own_its_point_is_cleared_once_not_at_every_move_of_z():
+    # A source written is a redraw of its points on both plots: an empty one is not sent again.
+    h = Harness()
+    h.send({"target": "lossExpr", "type": "change", "value": "(p - y)**2"})
+    h.send({"target": "z", "type": "input", "value": "1.5"})
+    assert len(h.dom.models["own_op"]["data"]["z"]) == 1
+    cleared = h.send({"target": "lossExpr", "type": "change", "value": ""})
+    assert [op[2] for op in cleared if op[:2] == ["source", "own_op"]] == [{"z": [], "p": [], "own": [], "gown": []}]
+    for z in ("1.6", "-3", "0.25"):
+        ops = h.send({"target": "z", "type": "input", "value": z})
+        assert h.dom.value("p") == pytest.approx(1 / (1 + np.exp(-float(z))), rel=1e-12, abs=1e-15)
+        assert not [op for op in ops if op[:2] == ["source", "own_op"]]
+    h.send({"target": "lossExpr", "type": "change", "value": "-log(p)"})
+    assert h.dom.models["own_op"]["data"]["z"] == [0.25]

@@ -33,6 +33,7 @@ class OwnLossPanel:
         self._loss_z = maths.loss_curve_z()  # the loss plot's p grid, as logits (exact, not logit(p))
         self._loss_p = maths.sigmoid_pair(self._loss_z)[0].tolist()
         self.loss: ownloss.Loss | None = None
+        self._op_empty = False  # own_op as last written: with no loss it stays empty, written once
         self.on_change = []  # other panels' callbacks: the loss in use changed (a Loss or None)
 
     # -- state → view -------------------------------------------------------
@@ -76,7 +77,10 @@ class OwnLossPanel:
                 e[k].text("—")
                 e[k].data("value", "")
             show_msg(e["ownWhy"], "")
-            self.m["own_op"].data({"z": [], "p": [], "own": [], "gown": []})
+            # Not rewritten on each move of z: a source written is a redraw of the points on both plots.
+            if not self._op_empty:
+                self.m["own_op"].data({"z": [], "p": [], "own": [], "gown": []})
+                self._op_empty = True
             return
         v, d = at or (float(a[0]) for a in owneval.evaluate(self.loss, np.array([st.z]), st.y))
         finite = math.isfinite(v) and math.isfinite(d)
@@ -88,6 +92,7 @@ class OwnLossPanel:
         p = maths.sigmoid_pair(np.array([st.z]))[0][0]
         row = {"z": [st.z], "p": [float(p)], "own": [v if finite else 0.0], "gown": [abs(d) if finite else 0.0]}
         self.m["own_op"].data(row)
+        self._op_empty = False
         # Drawn unclipped (overlay): shown only inside each plot's frame, and never where not finite.
         log_lo = maths.log_floor(maths.grad_curves(st.y, st.R)["gmse"])
         g = row["gown"][0]
