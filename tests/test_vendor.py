@@ -134,6 +134,19 @@ def test_failure_midway_keeps_the_previous_tree(tmp_path, monkeypatch, lock):
     assert sorted(p.name for p in target.parent.iterdir()) == ["vendor"]
 
 
+def test_a_made_file_unlike_its_locked_sum_stops_the_step_and_names_the_file(tmp_path, monkeypatch, lock):
+    # Built from the verified cache (setup filled it), with one made file's locked sum changed.
+    target = tmp_path / "assets" / "vendor"
+    monkeypatch.setattr(vendor, "VENDOR", target)
+    lock["generated"]["bokeh/bokeh.min.js"] = "0" * 64
+    with pytest.raises(SystemExit) as e:
+        vendor.build(lock, relock=False)
+    msg = str(e.value)
+    assert "bokeh/bokeh.min.js" in msg and "what to do" in msg and "--relock" in msg
+    assert "pyodide/pyodide-lock.json" not in msg  # the files that match are not named
+    assert not target.exists()
+
+
 def test_cdn_urls_in_the_page_pin_the_vendored_versions():
     boot = (vendor.ROOT / "assets" / "app" / "runtime.js").read_text()
     specs = {name: src["spec"].rsplit("@", 1)[-1].split("==")[-1] for name, src in vendor.PLAN.items()}

@@ -310,7 +310,10 @@ def build(lock: dict | None, relock: bool) -> dict:
                     *rewritten, *map(pack_name, PACKED)):
             new_lock["generated"][rel] = sha256_file(out / rel)
         if not relock and new_lock["generated"] != lock.get("generated"):
-            raise fail("pyodide-lock", "the generated Pyodide lock differs from the committed sum", "review and --relock")
+            differ = sorted(k for k in set(new_lock["generated"]) | set(lock.get("generated", {}))
+                            if new_lock["generated"].get(k) != lock.get("generated", {}).get(k))
+            raise fail("generated", f"files made by this step differ from their committed sums: {', '.join(differ)}",
+                       "review and --relock")
         CACHE.mkdir(parents=True, exist_ok=True)
         for name, entry in new_lock["sources"].items():
             dl = work / "dl" / name / entry["archive"]
