@@ -100,7 +100,7 @@ def bake() -> None:
 
 DIST = ROOT / "dist"
 # The page's classic scripts after baked.js and the manifests, in the order index.html loads them.
-APP_SCRIPTS = ("plots.js", "paint.js", "progress.js", "runtime.js", "supply.js", "panels.js", "snapshot.js", "pyworker.js",
+APP_SCRIPTS = ("repaint.js", "plots.js", "paint.js", "progress.js", "runtime.js", "supply.js", "panels.js", "snapshot.js", "pyworker.js",
                "models.js", "bridge.js", "derive.js", "boot.js")
 
 

@@ -1,9 +1,9 @@
-// Page layer: how this page's plots are built and painted, BokehJS 3.9
-// adjusted before it builds its first view (paint.js calls adjust()): no
-// CSS-variable lookups, the plots' repaints shared out over animation frames,
-// each figure's build split in two tasks, and titles that fit a phone's width.
-// Each adjustment applies only where BokehJS's code is the one described;
-// another BokehJS keeps its own.
+// Page layer: how this page's plots are built, BokehJS 3.9 adjusted before it
+// builds its first view (paint.js calls adjust(); how they repaint is
+// repaint.js's): each figure's build split in two tasks, a document decoded a
+// model at a time, and titles that fit a phone's width. Each adjustment
+// applies only where BokehJS's code is the one described; another BokehJS
+// keeps its own.
 // Classic script: it must run on file://.
 (function () {
   // One task between figures: a panel of four figures is four short tasks for
@@ -11,84 +11,6 @@
   // timeout, not scheduler.yield(), whose continuation would go before other
   // waiting tasks (Python's worker starting, input, a message with a patch).
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-  // BokehJS 3.9 asks the style engine, at every repaint, for a CSS variable
-  // (--bk-line-color, --bk-major-label-text-color, ...) for each visual
-  // property of each part of a figure: a getComputedStyle per property, about
-  // a third of a decision map's repaint (measured: 2.9 ms, 2.1 without), and
-  // a style recalculation forced inside the frame whenever a readout has just
-  // changed. This page styles its figures through their models only and
-  // defines no --bk-* variable (nor does BokehJS's own CSS), so every lookup
-  // finds nothing: answered as such without asking. Only where the method is
-  // the one described (another BokehJS keeps its own).
-  function skipCssLookups() {
-    const { VisualProperties } = window.Bokeh.require("core/visuals/visual") || {};
-    const proto = VisualProperties && VisualProperties.prototype;
-    if (proto && /getComputedStyle\(this\.obj\.el\)\.getPropertyValue/.test(String(proto._get_css_value))) {
-      proto._get_css_value = () => "";
-    }
-  }
-
-  // BokehJS 3.9 repaints a plot through a throttle: within 1/60 s of its last
-  // paint, a new paint waits out the rest of that time on a timer and then
-  // for an animation frame. During a drag that often puts a plot's repaint
-  // one frame late, in the very frame where the next move's patch arrives,
-  // which then waits behind it (measured: the round trip's p95 7.2 to 7.5 ms
-  // with the throttle, 4.6 to 5.8 ms without). Once per animation frame is
-  // already at most the display's rate, with no timer in between. The
-  // returned promise settles after the paint, as BokehJS's does.
-  // The plots share one queue: a frame paints them in the order they asked
-  // while each one's last paint time still fits in FRAME_PAINT_MS (the first
-  // in a frame always goes; one never painted counts as the whole budget),
-  // and the rest go first in the next frame. Each with a frame callback of its
-  // own, a panel whose figures all changed at once painted them all in one
-  // frame (measured: the depth panel's five, 75 to 124 ms of paints, in a task
-  // of 100 to 175 ms). The explorer's two (a few ms each) still share a frame.
-  const FRAME_PAINT_MS = 30;
-  const queue = []; // [paint, {promise, resolve, reject}], in the order asked
-  const queued = new Map(); // paint → its entry's settlement
-  const took = new WeakMap(); // paint → its last duration, ms
-  let frameAsked = false;
-  function askFrame() {
-    if (!frameAsked) {
-      frameAsked = true;
-      requestAnimationFrame(paintFrame);
-    }
-  }
-  function paintFrame() {
-    frameAsked = false;
-    const start = performance.now();
-    // a paint asked for during this frame waits for the next
-    for (let n = queue.length, painted = 0; painted < n; painted++) {
-      const [paint, done] = queue[0];
-      const t = performance.now();
-      if (painted > 0 && t - start + (took.get(paint) ?? FRAME_PAINT_MS) > FRAME_PAINT_MS) break;
-      queue.shift();
-      queued.delete(paint);
-      try { paint(); done.resolve(); } catch (e) { done.reject(e); }
-      took.set(paint, performance.now() - t);
-    }
-    if (queue.length) askFrame();
-  }
-  function paintOncePerFrame(paint) {
-    return () => {
-      if (!queued.has(paint)) {
-        const done = {};
-        done.promise = new Promise((resolve, reject) => Object.assign(done, { resolve, reject }));
-        queued.set(paint, done);
-        queue.push([paint, done]);
-        askFrame();
-      }
-      return queued.get(paint).promise;
-    };
-  }
-  function swapThrottle() {
-    const mod = window.Bokeh.require("core/util/throttle");
-    // Only where the throttle is the one described, used by plots' repaints alone.
-    if (mod && /requestAnimationFrame/.test(String(mod.throttle)) && /setTimeout/.test(String(mod.throttle))) {
-      mod.throttle = (paint) => paintOncePerFrame(paint);
-    }
-  }
 
   // BokehJS builds a figure in one task: its views (each renderer's, with its
   // data indexed), then its DOM, its layout (every tick label measured) and
@@ -215,8 +137,7 @@
   function adjustBokeh() {
     if (adjusted) return;
     adjusted = true;
-    skipCssLookups();
-    swapThrottle();
+    window.explorerRepaint.adjust();
     splitPlotBuild();
   }
 
@@ -252,6 +173,5 @@
 
   window.explorerPlots = {
     adjust: adjustBokeh, whenBuilt: (plot) => whenBuilt(plot), fitTitles, nextTask, decodeDocument,
-    framePainter: paintOncePerFrame, // tests
   };
 })();

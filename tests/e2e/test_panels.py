@@ -200,7 +200,7 @@ def test_every_panel_reflows_at_320_css_px(make_context, base_url):
 
 
 def test_bokehjs_is_not_asked_for_css_variables_at_every_repaint(page, base_url):
-    """plots.js answers BokehJS's per-property CSS-variable lookup itself (a third of a map's
+    """repaint.js answers BokehJS's per-property CSS-variable lookup itself (a third of a map's
     repaint; the page defines no --bk-* variable). If a new BokehJS renames the method, the
     replacement stands down and this test says so."""
     page.goto(base_url + NO_IDLE)

@@ -134,16 +134,16 @@ REPAINTED_NEXT_FRAME = """async () => {
 
 def test_a_plot_is_repainted_in_the_first_frame_after_its_data_changes(app):
     """BokehJS's own throttle would hold a repaint asked for within 1/60 s of the last one on a timer,
-    into a later frame, where the next move's patch then waits behind it: plots.js asks once per frame."""
+    into a later frame, where the next move's patch then waits behind it: repaint.js asks once per frame."""
     assert app.evaluate(REPAINTED_NEXT_FRAME) == []
 
 
-# Three plots' repaints through plots.js's frame queue, each taking `ms` on the main thread
+# Three plots' repaints through repaint.js's frame queue, each taking `ms` on the main thread
 # (a busy loop), asked for together, twice over; then two slow ones: the frame each was painted in.
 FRAME_QUEUE = """async () => {
   const spin = ms => { const t = performance.now(); while (performance.now() - t < ms) {} };
   const log = [];
-  const painter = (name, ms) => explorerPlots.framePainter(() => { log.push([name, document.timeline.currentTime]); spin(ms); });
+  const painter = (name, ms) => explorerRepaint.framePainter(() => { log.push([name, document.timeline.currentTime]); spin(ms); });
   const [a, b, c] = ['a', 'b', 'c'].map(n => painter(n, 4));
   const same = a() === a();  // asked twice before its paint: one paint, one promise
   await Promise.all([a(), b(), c()]);
