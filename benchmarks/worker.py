@@ -9,7 +9,7 @@ snapshot and the normal boot, beside a bare Pyodide boot and a bare Pyodide
 with where each boot's time to `ready` goes;
 the longest main-thread task while SymPy first derives, while the lab and
 the depth panel train (their paints included); and the round trip of an
-input to its readouts, through the worker and back.
+input to its readouts, through the worker and back, alone and in a drag.
 """
 from __future__ import annotations
 
@@ -158,6 +158,46 @@ def round_trip(page, n: int = 300) -> dict:
             "apply_p50": statistics.median(apply), "apply_p95": percentile(apply, 0.95)}
 
 
+# A drag: one input each animation frame, at its start, as a browser delivers a pointer's moves,
+# so that each input's answer meets that frame's paint (the plots repainting the previous
+# answer). Each input's time until its readouts and op_source show it or a later input (a busy
+# Python is given only the latest).
+DRAG = """async n => {
+  const el = document.getElementById('z'), p = document.getElementById('p');
+  const op = Bokeh.documents[0].get_model_by_name('op_source');
+  const inputs = [], ts = [];
+  let answered = 0;
+  const mo = new MutationObserver(() => {
+    const now = performance.now();
+    let last = -1;
+    for (let k = answered; k < inputs.length; k++) if (inputs[k][0] === op.data.z[0]) last = k;
+    for (; answered <= last; answered++) ts.push(now - inputs[answered][1]);
+  });
+  mo.observe(p, {attributes: true});
+  await new Promise(done => {
+    let i = 0;
+    const step = () => {
+      if (i === n) return done();
+      el.value = (-6 + 12 * (i % 200) / 200 + 0.003 * Math.floor(i / 200)).toFixed(3);
+      inputs.push([Number(el.value), performance.now()]);
+      el.dispatchEvent(new Event('input', {bubbles: true}));
+      i++;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  await new Promise(r => setTimeout(r, 300));
+  mo.disconnect();
+  return ts.sort((a, b) => a - b);
+}"""
+
+
+def drag(page, n: int = 400) -> dict:
+    page.evaluate(DRAG, 60)  # warm-up
+    ts = page.evaluate(DRAG, n)
+    return {"n": len(ts), "p50": statistics.median(ts), "p95": percentile(ts, 0.95), "max": ts[-1]}
+
+
 WATCH = """() => {
   window.__tasks = [];
   window.__taskObs = new PerformanceObserver(l => { for (const e of l.getEntries()) window.__tasks.push(e.duration); });
@@ -209,10 +249,12 @@ def report(browser, url: str, runs: int, other=None) -> None:
     # one page's p95 moves by a millisecond or two from run to run.
     pages = [("this revision", url)] + ([(other[0], url + other[1])] if other else [])
     trips = {name: [] for name, _ in pages}
+    drags = {name: [] for name, _ in pages}
     for _ in range(3):
         for name, address in pages:
             ctx, page, _ = ready_page(browser, address)
             trips[name].append(round_trip(page))
+            drags[name].append(drag(page))
             ctx.close()
     print("\ninput → readouts and op_source, the round trip through the worker (budget: p95 ≤ 5 ms):")
     for name, rs in trips.items():
@@ -222,4 +264,8 @@ def report(browser, url: str, runs: int, other=None) -> None:
             f"p50 {r['away_p50']:.2f}, p95 {r['away_p95']:.2f} ms" for r in rs))
         print("    applying the patch on the main thread: " + "; ".join(
             f"p50 {r['apply_p50']:.2f}, p95 {r['apply_p95']:.2f} ms" for r in rs))
+    print("\na drag, one input each animation frame: input → its readouts (or a later input's)")
+    for name, rs in drags.items():
+        print(f"  {name}: " + "; ".join(f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms (n={r['n']})"
+                                        for r in rs))
     after_ready(browser, url)
