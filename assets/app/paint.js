@@ -116,7 +116,10 @@
   const B = window.explorerPlots;
   const nextTask = B.nextTask;
 
-  async function embed(docid) {
+  // Its views built a slice at a time (plots.js).
+  const embed = (docid) => B.whileBuilding(() => build(docid));
+
+  async function build(docid) {
     B.adjust();
     const baked = window.EXPLORER_BAKED;
     const docs = { [docid]: baked.docs_json[docid] };

@@ -1,7 +1,8 @@
 // Page layer: how this page's plots are built, BokehJS 3.9 adjusted before it
 // builds its first view (paint.js calls adjust(); how they repaint is
-// repaint.js's): each figure's build split in two tasks, a document decoded a
-// model at a time, and titles that fit a phone's width. Each adjustment
+// repaint.js's): each figure's build split in tasks (its views, a slice at a
+// time; then its layout), a document decoded a model at a time, and titles
+// that fit a phone's width. Each adjustment
 // applies only where BokehJS's code is the one described; another BokehJS
 // keeps its own.
 // Classic script: it must run on file://.
@@ -10,7 +11,14 @@
   // BokehJS to build, not one long one that would stall whatever moves. A
   // timeout, not scheduler.yield(), whose continuation would go before other
   // waiting tasks (Python's worker starting, input, a message with a patch).
-  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  // taskStart: when the task that the last nextTask() began started (what a
+  // slice of work measures itself from).
+  let taskStart = 0;
+  const nextTask = () => new Promise((resolve) => setTimeout(() => {
+    taskStart = performance.now();
+    resolve();
+  }, 0));
+  const sliceOver = (ms) => performance.now() - taskStart > ms;
 
   // BokehJS builds a figure in one task: its views (each renderer's, with its
   // data indexed), then its DOM, its layout (every tick label measured) and
@@ -43,6 +51,35 @@
       }
       return building.get(plot)[0];
     };
+  }
+
+  // Within those views, a figure of many renderers (the gradient plot's 18)
+  // was still one task of 46 to 54 ms (measured: 1 to 10 ms a renderer).
+  // While a figure is being built (embedding > 0), a view whose build starts
+  // past BUILD_SLICE_MS into the task waits for the next one. BokehJS builds a
+  // plot's views one after another, each awaited, and every view's
+  // lazy_initialize begins with View's own (empty, asynchronous), which is
+  // where the wait goes. Only while paint.js builds: a view built later (a
+  // renderer added to a live plot) is built as BokehJS builds it.
+  const BUILD_SLICE_MS = 20;
+  let embedding = 0;
+  function sliceViewBuilds() {
+    const { View } = window.Bokeh.require("core/view") || {};
+    const base = View && View.prototype.lazy_initialize;
+    if (typeof base !== "function") return;
+    View.prototype.lazy_initialize = async function () {
+      if (embedding > 0 && sliceOver(BUILD_SLICE_MS)) await nextTask();
+      return base.call(this);
+    };
+  }
+  // The figures of one embed (or panel) are built inside one call of this.
+  async function whileBuilding(build) {
+    embedding++;
+    try {
+      return await build();
+    } finally {
+      embedding--;
+    }
   }
 
   // BokehJS decodes a document in one call (Document.from_json), and the first
@@ -118,12 +155,8 @@
     doc._push_all_models_freeze();
     const decoder = new Deserializer(doc.resolver, doc._all_models, (m) => m.attach_document(doc));
     await nextTask(); // the plan (~10 ms) ends the task that asked for the paint
-    let slice = performance.now();
     for (const [node, holder, key] of plan) {
-      if (performance.now() - slice > sliceMs) {
-        await nextTask();
-        slice = performance.now();
-      }
+      if (sliceOver(sliceMs)) await nextTask();
       decoder.decode(node);
       holder[key] = { id: node.id };
     }
@@ -139,6 +172,7 @@
     adjusted = true;
     window.explorerRepaint.adjust();
     splitPlotBuild();
+    sliceViewBuilds();
   }
 
   // A figure's title is one line on its canvas, and on a phone the longest
@@ -172,6 +206,6 @@
   });
 
   window.explorerPlots = {
-    adjust: adjustBokeh, whenBuilt: (plot) => whenBuilt(plot), fitTitles, nextTask, decodeDocument,
+    adjust: adjustBokeh, whenBuilt: (plot) => whenBuilt(plot), whileBuilding, fitTitles, nextTask, decodeDocument,
   };
 })();
