@@ -92,19 +92,18 @@
 
   // Models of a document just painted, by name; the writes kept for them are made.
   function register(roots) {
-    // Walked from the roots, not read from the document (which updates its list lazily).
-    const seen = new Set();
-    const stack = [...roots];
+    // Read from the roots, not the document (which updates its list lazily).
+    // A model's references() are all it reaches, itself included: asked once
+    // per root, not once per model (measured: 20 to 50 ms for the explorer's
+    // 291 models, one task).
     const arrived = [];
-    while (stack.length) {
-      const m = stack.pop();
-      if (seen.has(m)) continue;
-      seen.add(m);
-      if (m.name && !models.has(m.name)) {
-        models.set(m.name, m);
-        arrived.push(m.name);
+    for (const root of roots) {
+      for (const m of root.references()) {
+        if (m.name && !models.has(m.name)) {
+          models.set(m.name, m);
+          arrived.push(m.name);
+        }
       }
-      for (const ref of m.references()) if (!seen.has(ref)) stack.push(ref);
     }
     for (const name of arrived) {
       const h = held.get(name);
