@@ -111,6 +111,21 @@ def test_agrees_with_high_precision_reference(z, y):
         assert v["ce"] == pytest.approx(float(want), rel=1e-9, abs=0)
 
 
+@settings(max_examples=600, deadline=None)
+@given(z=st.one_of(st.floats(min_value=-60, max_value=60, allow_nan=False),
+                   st.floats(min_value=-1e308, max_value=1e308, allow_nan=False)), y=ys)
+def test_one_point_is_the_array_path_on_floats(z, y):
+    """point() (Python floats: a slider's move) and evaluate() (numpy: the curves) are two
+    implementations of the same steps; they agree to a few ulps (libm and numpy's own exp and
+    log may round differently), and on the clamp exactly. Below 1e-300 (subnormal, fewer
+    digits) they may differ in the last digits kept."""
+    one = maths.point(z, y)
+    arr = maths.evaluate(np.array([z]), y)
+    assert one["clamped"] == bool(arr["clamped"][0])
+    for k in KEYS:
+        assert one[k] == pytest.approx(float(arr[k][0]), rel=1e-14, abs=1e-300), k
+
+
 @pytest.mark.parametrize("z", [-1e308, -1e6, -800.0, -745.5, 710.0, 800.0, 1e6, 1e308])
 @pytest.mark.parametrize("y", [0, 1])
 def test_extreme_logits_stay_finite(z, y):
