@@ -319,7 +319,9 @@ def test_each_plots_layout_runs_in_a_task_after_the_one_that_built_its_views(pag
 def test_a_plot_of_many_renderers_builds_their_views_over_several_tasks(page, base_url):
     """Within a figure's views, plots.js lets a view whose build starts late in a task wait for the
     next one: the gradient plot's 18 renderers were one task of 46 to 54 ms. A timer set as one
-    renderer's view begins has run by the time a later one begins only if a task ended between."""
+    renderer's view begins has run by the time a later one begins only if a task ended between.
+    Each renderer's build is made to take 3 ms here, so that a faster machine than this one still
+    has a figure whose views outlast a slice."""
     page.add_init_script("window.__renderers = {};" + at_mark("explorer:paint-start", """
                 const proto = Bokeh.require('models/renderers/glyph_renderer').GlyphRendererView.prototype;
                 const build = proto.lazy_initialize;
@@ -328,6 +330,7 @@ def test_a_plot_of_many_renderers_builds_their_views_over_several_tasks(page, ba
                     (window.__renderers[this.parent.model.id] ||= []).push(later);
                     later = false;
                     setTimeout(() => { later = true; }, 0);
+                    for (const until = performance.now() + 3; performance.now() < until;);
                     return build.apply(this, args);
                 };"""))
     page.goto(base_url + NO_IDLE)
