@@ -87,6 +87,56 @@ def test_the_adjustments_stand_down_where_bokehjs_is_not_the_one_described(app):
             paint: /painting/.test(String(plot._actual_paint)),
             boxes: Object.prototype.hasOwnProperty.call(glyph, 'update_position'),
             sheets: /textContent !==/.test(String(sheet._update)),
+            markers: !/\\.widen\\(/.test(String(Bokeh.require('models/glyphs/marker').MarkerView.prototype._mask_data)),
         };
     }""")
-    assert replaced == {"layout": True, "paint": True, "boxes": True, "sheets": True}, replaced
+    assert replaced == {"layout": True, "paint": True, "boxes": True, "sheets": True, "markers": True}, replaced
+
+
+# Every marker of the explorer's plots asked, as it paints, which of its points lie in the frame:
+# the rectangle it asks its spatial index for, beside the one BokehJS's own method (four Range1d
+# models, widened and mapped back to data space) gives for the same view; and how many models
+# were made meanwhile.
+MASKS = """() => {
+  const { MarkerView } = Bokeh.require('models/glyphs/marker');
+  const { HasProps } = Bokeh.require('core/has_props');
+  const made = { n: 0 };
+  const init = HasProps.prototype.initialize;
+  HasProps.prototype.initialize = function (...a) { made.n++; return init.apply(this, a); };
+  const out = [];
+  try {
+    for (const view of Object.values(Bokeh.index).filter(v => v.model.name === 'loss_plot' || v.model.name === 'grad_plot')) {
+      for (const r of view.renderer_views.values()) {
+        if (!(r.glyph instanceof MarkerView)) continue;
+        const asked = [];
+        const query = r.glyph.index.indices;
+        r.glyph.index.indices = function (rect) { asked.push(rect); return query.call(this, rect); };
+        made.n = 0;
+        r.glyph._mask_data();
+        const models = made.n;
+        r.glyph.index.indices = query;
+        const { x_target, y_target } = r.plot_view.frame;
+        const hr = x_target.widen(r.glyph.max_size).map(x => r.xscale.invert(x));
+        const vr = y_target.widen(r.glyph.max_size).map(y => r.yscale.invert(y));
+        out.push([r.model.name, asked[0], { x0: hr.start, x1: hr.end, y0: vr.start, y1: vr.end }, models]);
+      }
+    }
+  } finally {
+    HasProps.prototype.initialize = init;
+  }
+  return out;
+}"""
+
+
+def test_a_marker_finds_its_points_in_the_frame_without_making_models(app):
+    """repaint.js computes, as numbers, the rectangle BokehJS 3.9's markers get from four new
+    Range1d models at every paint: the same rectangle, to the bit, for every marker of the
+    explorer's plots, on linear and log axes, and no model made."""
+    move_z(app, 2.5)
+    seen = app.evaluate(MASKS)
+    app.check("#logGrad")
+    settled(app)
+    seen += app.evaluate(MASKS)
+    assert len(seen) >= 12, seen
+    for name, asked, bokeh, models in seen:
+        assert asked == bokeh and models == 0, (name, asked, bokeh, models)
