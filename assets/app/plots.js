@@ -2,9 +2,8 @@
 // builds its first view (paint.js calls adjust(); how they repaint is
 // repaint.js's): each figure's build split in tasks (its views, a slice at a
 // time; then its layout), a document decoded a model at a time, and titles
-// that fit a phone's width. Each adjustment
-// applies only where BokehJS's code is the one described; another BokehJS
-// keeps its own.
+// that fit a phone's width. Each adjustment applies only where BokehJS's code
+// is the one described; another BokehJS keeps its own.
 // Classic script: it must run on file://.
 (function () {
   // One task between figures: a panel of four figures is four short tasks for

@@ -5,9 +5,9 @@
 // repaints are shared out over animation frames, a stylesheet is rewritten
 // only when its text changes, a paint for new data alone keeps the axes'
 // layout and the glyphs' boxes it already has, and a marker finds its points
-// in the frame without making models. Each adjustment applies
-// only where BokehJS's code is the one described; another BokehJS keeps its
-// own. Classic script: it must run on file://.
+// in the frame without making models. Each adjustment applies only where
+// BokehJS's code is the one described; another BokehJS keeps its own.
+// Classic script: it must run on file://.
 "use strict";
 (function () {
   const require = (name) => window.Bokeh.require(name) || {};
