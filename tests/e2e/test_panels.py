@@ -230,14 +230,56 @@ def test_panels_far_below_are_kept_out_of_rendering_and_drawn_when_near(page, ba
     page.wait_for_function(f"!({drawn})()")
 
 
+def composited_layers(page, cdp) -> int:
+    """How many composited layers the page's next frame has (DevTools' layer tree)."""
+    trees = []
+    cdp.on("LayerTree.layerTreeDidChange", lambda e: trees.append(len(e.get("layers") or [])))
+    cdp.send("LayerTree.enable")
+    try:
+        for _ in range(50):  # a frame or two, then the event crosses to this process
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            if trees:
+                return trees[-1]
+        raise AssertionError("no layer tree came")
+    finally:
+        cdp.send("LayerTree.disable")
+
+
+def test_a_figure_more_than_half_a_screen_away_leaves_the_compositor(page, base_url):
+    """Chromium renders a panel within a screen and a half, so a lab painted there had every layer
+    of its figures committed at each frame of a drag at the top. A figure more than half a screen
+    away is hidden, and shown again as it comes near, before it can be seen."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(base_url + NO_IDLE)
+    wait_ready(page, panels=("lab",))
+    shown = "id => getComputedStyle(document.getElementById(id).firstElementChild).visibility"
+    page.wait_for_function(f"({shown})('labDataHost') === 'hidden'")
+    assert page.evaluate(shown, "lossPlotHost") == page.evaluate(shown, "gradPlotHost") == "visible"
+    assert page.evaluate("document.getElementById('lab').checkVisibility({contentVisibilityAuto: true})")
+    cdp = page.context.new_cdp_session(page._target)  # the Playwright page itself
+    hidden = composited_layers(page, cdp)
+    page.evaluate("for (const e of document.querySelectorAll('.plot.far')) e.classList.remove('far')")
+    assert composited_layers(page, cdp) > hidden + 10  # the lab's three figures, had they been shown
+    # Scrolled to within half a screen of the lab, its figures are shown; the explorer's, now far, hidden.
+    page.evaluate("window.scrollTo(0, document.getElementById('labDataHost').getBoundingClientRect().top"
+                  " + scrollY - 1.4 * innerHeight)")
+    page.wait_for_function(f"({shown})('labDataHost') === 'visible'")
+    page.evaluate("window.scrollTo(0, document.getElementById('labDataHost').getBoundingClientRect().top + scrollY)")
+    page.wait_for_function(f"({shown})('lossPlotHost') === 'hidden'")
+    assert page.evaluate(shown, "labDataHost") == "visible"
+
+
 def test_a_printed_page_draws_every_panel(page, base_url):
     """Printing has no viewport to be near: the skipped sections are all drawn."""
     page.goto(base_url + NO_IDLE)
     wait_ready(page, panels=("deep",))
     cv = "['text', 'lab', 'deep', 'softmax'].map(c => getComputedStyle(document.querySelector('.' + c)).contentVisibility)"
     assert page.evaluate(cv) == ["auto"] * 4
+    far = "getComputedStyle(document.querySelector('#deepGradHost > *')).visibility"
+    page.wait_for_function(f"{far} === 'hidden'")
     page.emulate_media(media="print")
     assert page.evaluate(cv) == ["visible"] * 4
+    assert page.evaluate(far) == "visible"
     assert page.evaluate("document.getElementById('deepGradHost').checkVisibility({contentVisibilityAuto: true})")
 
 
