@@ -143,7 +143,7 @@ def map_probabilities(course: Course, grid: np.ndarray, runner: int, size: int =
     if course.shape.norm:
         cache, _, _ = network.forward(course.shape, params, course.x)
         stats = [layer.stats for layer in cache]
-    _, _, z = network.forward(course.shape, params, grid, stats)
+    z = network.logits(course.shape, params, grid, stats)
     return network._sigmoid(z[0]).reshape(size, size)
 
 

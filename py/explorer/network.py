@@ -112,25 +112,40 @@ class Layer:
     stats: tuple | None        # batch norm: (mean, var) over the batch
 
 
+def _hidden(shape: Shape, params: Params, layer: int, h: np.ndarray, stats: list | None):
+    """One hidden layer's step: (its output as the next layer's input, what backward needs)."""
+    u = h @ params.ws[layer]
+    xhat = inv = st = None
+    if shape.norm:
+        st = (u.mean(axis=1, keepdims=True), u.var(axis=1, keepdims=True)) if stats is None else stats[layer]
+        inv = 1.0 / np.sqrt(st[1] + BN_EPS)
+        xhat = (u - st[0]) * inv
+        u = params.gammas[layer] * xhat + params.betas[layer]
+    else:
+        u = u + params.bs[layer]
+    a = activate(shape.act, u)
+    return (h + a if shape.skips(layer) else a), Layer(h, a, xhat, inv, st)
+
+
 def forward(shape: Shape, params: Params, x: np.ndarray, stats: list | None = None):
     """(hidden layers' caches, last hidden output, output logits (runners, n)). With batch norm
     the statistics are the batch's own, or `stats` (per hidden layer) when given (the maps)."""
     h = np.broadcast_to(x, (params.ws[0].shape[0], *x.shape))
     cache = []
     for layer in range(shape.hidden):
-        u = h @ params.ws[layer]
-        xhat = inv = st = None
-        if shape.norm:
-            st = (u.mean(axis=1, keepdims=True), u.var(axis=1, keepdims=True)) if stats is None else stats[layer]
-            inv = 1.0 / np.sqrt(st[1] + BN_EPS)
-            xhat = (u - st[0]) * inv
-            u = params.gammas[layer] * xhat + params.betas[layer]
-        else:
-            u = u + params.bs[layer]
-        a = activate(shape.act, u)
-        cache.append(Layer(h, a, xhat, inv, st))
-        h = h + a if shape.skips(layer) else a
+        h, c = _hidden(shape, params, layer, h, stats)
+        cache.append(c)
     return cache, h, (h @ params.ws[-1] + params.bs[-1])[..., 0]
+
+
+def logits(shape: Shape, params: Params, x: np.ndarray, stats: list | None = None) -> np.ndarray:
+    """forward's output logits alone. Each layer's arrays are let go as the next is computed: over
+    a decision map's grid they are 150 KB each, and keeping every layer's (as forward must, for
+    backward) made each map a burst of megabytes on the worker's heap, which it only ever grows."""
+    h = np.broadcast_to(x, (params.ws[0].shape[0], *x.shape))
+    for layer in range(shape.hidden):
+        h, _ = _hidden(shape, params, layer, h, stats)
+    return (h @ params.ws[-1] + params.bs[-1])[..., 0]
 
 
 def backward(shape: Shape, params: Params, cache: list, h_last: np.ndarray, dz: np.ndarray) -> dict:
