@@ -54,6 +54,10 @@ class CoursePanel:
         self._status = ""
         self._epoch_end = None
         self._frames = 0    # animation frames so far: whose turn it is
+        # Looked up once: CPython 3.12's method cache keeps a reference to each attribute name it
+        # was asked for, by the string's address, so a name made afresh every frame
+        # ("_turn_" + name) kept up to 4,096 dead strings alive on the worker's heap.
+        self._turn_fns = tuple(getattr(type(self), "_turn_" + t) for t in self.turns)
         self._t0: float | None = None   # animation start (ms); None when not animating
         self._skip = False              # Train pressed while running: go to the end
 
@@ -200,6 +204,9 @@ class CoursePanel:
 
     def reset(self) -> None:
         self._stop_clock()
+        # The old course's history goes before the new one's is made, so the new one can take its
+        # place on the worker's heap (which grows for good when a block finds no place).
+        self.course = None
         self.course = self._new_course()
         self.course.advance(1)
         self._started()
@@ -252,8 +259,8 @@ class CoursePanel:
 
     def _take_turn(self, k: int) -> None:
         self._frames += 1
-        n = len(self.turns)
-        getattr(self, "_turn_" + self.turns[self._frames % n])(k, self._frames // n)
+        n = len(self._turn_fns)
+        self._turn_fns[self._frames % n](self, k, self._frames // n)
 
     def _turn_rest(self, k: int, nth: int) -> None:
         """A frame left to the page."""
