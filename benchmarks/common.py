@@ -70,3 +70,21 @@ def memory(page, cdp) -> dict:
     return {"js": js, "wasm": page.evaluate("explorerBoot.wasmBytes()")}
 
 
+# Inside the wasm memory, Python's heap (Emscripten's dlmalloc): the break (the heap's top, which
+# the memory grows to hold, by a fifth at a time, and never gives back), the bytes in use and free.
+_HEAP = """
+import pyodide_js
+m = pyodide_js._module
+p = m._calloc(1, 64)
+m._mallinfo(p)
+v = [m.HEAPU32[p // 4 + i] for i in range(10)]
+m._free(p)
+(m._sbrk(0), v[7], v[8])
+"""
+
+
+def python_heap(page) -> dict:
+    top, used, free = page.evaluate("code => explorerBridge.python(code)", _HEAP)
+    return {"top": top, "used": used, "free": free}
+
+

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from common import ROOT, memory
+from common import ROOT, memory, python_heap
 from project import CHROMIUM, CHROMIUM_ARGS, serve_dir
 
 
 def _sample(page, cdp, t0: float) -> dict:
     m = memory(page, cdp)
     m["nodes"] = cdp.send("Memory.getDOMCounters")["nodes"]
+    m.update(python_heap(page))
     m["min"] = (time.monotonic() - t0) / 60
     return m
 
@@ -96,9 +97,11 @@ def long_runs(args) -> None:
         if args.attract:
             m = attract(browser, url, args.attract)
             print(f"attract mode for {args.attract:g} min (1920 px), every panel in the demo:")
-            print("| minute | JS heap | wasm | DOM nodes |\n|---:|---:|---:|---:|")
+            print("| minute | JS heap | wasm | Python's heap: top / in use / free | DOM nodes |\n"
+                  "|---:|---:|---:|---:|---:|")
             for r in m["samples"]:
-                print(f"| {r['min']:.1f} | {r['js'] / 1e6:.2f} MB | {r['wasm'] / 1e6:.1f} MB | {r['nodes']:,} |")
+                print(f"| {r['min']:.1f} | {r['js'] / 1e6:.2f} MB | {r['wasm'] / 1e6:.1f} MB | {r['top'] / 1e6:.2f} / "
+                      f"{r['used'] / 1e6:.2f} / {r['free'] / 1e6:.2f} MB | {r['nodes']:,} |")
             print(f"panels painted: {', '.join(m['panels']) or 'none'}; workers: {m['workers']} (derivation workers "
                   f"started: {m['derivers']}); errors: {len(m['errors'])} {m['errors'][:3]}; "
                   f"demo still running: {m['still_running']}", flush=True)
