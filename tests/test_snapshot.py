@@ -74,6 +74,6 @@ def test_no_python_worker_is_terminated_from_outside():
     """Chromium 156's renderer crashed (about one load in eight) when the page
     terminated a worker that was inflating the snapshot: its reader closes
     itself once it has answered, and Python's worker is never terminated."""
-    for name in ("boot.js", "bridge.js", "runtime.js", "snapshot.js", "pyworker.js"):
+    for name in ("boot.js", "bridge.js", "runtime.js", "snapshot.js", "pyfiles.js", "pyworker.js"):
         src = (snapshot.ROOT / "assets" / "app" / name).read_text()
         assert ".terminate(" not in src, name

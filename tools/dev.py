@@ -100,8 +100,8 @@ def bake() -> None:
 
 DIST = ROOT / "dist"
 # The page's classic scripts after baked.js and the manifests, in the order index.html loads them.
-APP_SCRIPTS = ("repaint.js", "plots.js", "paint.js", "progress.js", "runtime.js", "supply.js", "panels.js", "snapshot.js", "pyworker.js",
-               "models.js", "bridge.js", "derive.js", "boot.js")
+APP_SCRIPTS = ("repaint.js", "plots.js", "paint.js", "progress.js", "runtime.js", "supply.js", "panels.js", "snapshot.js",
+               "pyfiles.js", "pyworker.js", "models.js", "bridge.js", "derive.js", "boot.js")
 
 
 def build(lite: bool = False) -> Path:

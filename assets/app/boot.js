@@ -7,8 +7,8 @@
 // failure panel), runtime.js (where the runtime's files come from, by mode),
 // supply.js (what the worker is given: the snapshot policy, the downloads,
 // the start message), paint.js (embedding the baked figures), panels.js (the
-// panels below the explorer, on demand), pyworker.js (the worker's own code)
-// and bridge.js.
+// panels below the explorer, on demand), pyfiles.js and pyworker.js (the
+// worker's own code) and bridge.js.
 "use strict";
 (function () {
   const html = document.documentElement;

@@ -1,6 +1,6 @@
 // Python's Web Worker, its JavaScript: boots Pyodide (restoring the memory
-// snapshot where one fits), answers the fetches a copy of the page without a
-// server cannot make, and hands Python to whoever hosts it.
+// snapshot where one fits) from the files it was handed (pyfiles.js), and
+// hands Python to whoever hosts it.
 //
 // Two hosts, one boot:
 //  - served (vendored or from the CDN): PyScript's worker runs py/main.py;
@@ -14,15 +14,15 @@
 // In both, the page (bridge.js) answers "hello" with a "start" message: how
 // to get the runtime, the snapshot policy's verdict, the app's sources.
 //
-// On the page this file only defines explorerPyWorkerInstall (bridge.js
-// needs its text); in a worker it installs itself at once.
+// On the page this file only defines explorerPyWorkerInstall (the workers
+// are made from its text: runtime.js, workerSource); in a worker it installs
+// itself at once.
 "use strict";
 self.explorerPyWorkerInstall = function (scope) {
   "use strict";
   const S = scope.explorerSnapshot; // installed first (snapshot.js)
+  const F = scope.explorerPyFiles; // and then pyfiles.js
   const VERSION = "0.27.7";
-  const TYPES = { wasm: "application/wasm", json: "application/json", zip: "application/zip", whl: "application/zip",
-    js: "text/javascript", mjs: "text/javascript" };
   // The page's own channel once it has sent one (see bridge.js), the worker's before.
   let port = null;
   const post = (message, transfer) => (port || scope).postMessage(message, transfer || []);
@@ -33,42 +33,7 @@ self.explorerPyWorkerInstall = function (scope) {
   let pyodide = null;
   let lock = null; // our Pyodide lock, parsed (which file is which package)
   const asked = new Map(); // request id → resolve, for files the page reads for us
-  const pending = new Map(); // URL → {resolve, reject}: a file the page sends after "start"
   let nextAsk = 0;
-
-  // -- fetch answered from memory ---------------------------------------------
-  // URL (no query) → () => Promise of [bytes, type]; the rest goes to the network.
-  const answered = new Map();
-  const realFetch = scope.fetch.bind(scope);
-  scope.fetch = function (input, init) {
-    const url = String(typeof input === "string" || input instanceof URL ? input : input.url).split(/[?#]/)[0];
-    const hit = answered.get(url);
-    if (!hit) return realFetch(input, init);
-    return hit().then(([bytes, type]) => new Response(bytes, { status: 200, headers: { "Content-Type": type } }));
-  };
-  const typeOf = (path) => TYPES[path.split(".").pop()] || "application/octet-stream";
-
-  // A pack (base64, gzipped or not; or bytes another worker had): a function giving its bytes,
-  // decoded when first asked for.
-  function unpack(pack) {
-    if (pack.bytes) return () => Promise.resolve(new Uint8Array(pack.bytes));
-    let done = null;
-    return () => (done ||= (async () => {
-      const raw = S.fromBase64(pack.data);
-      pack.data = null; // the decoded bytes are all we keep
-      return pack.gz ? S.inflate(raw) : raw;
-    })());
-  }
-
-  // Packs keyed "assets/vendor/pyodide/<file>", answered at indexURL + <file>.
-  const unpacked = {}; // pack path → its bytes function
-  function answerPacks(packs, indexURL) {
-    for (const [path, pack] of Object.entries(packs || {})) {
-      const file = path.slice(path.lastIndexOf("/") + 1);
-      const bytes = unpacked[path] = unpack(pack);
-      answered.set(indexURL + file, () => bytes().then((b) => [b, typeOf(file)]));
-    }
-  }
 
   // -- the page's messages --------------------------------------------------
   // "start" comes to the worker itself, with a MessagePort: everything else
@@ -77,12 +42,7 @@ self.explorerPyWorkerInstall = function (scope) {
   scope.addEventListener("message", (e) => {
     const d = e.data;
     if (d && typeof d === "object" && d.x === "start" && !start) {
-      // Files that follow on the port (served: numpy's wheel), waited for from now on.
-      for (const url of d.pending || []) {
-        const got = new Promise((resolve, reject) => pending.set(url.split(/[?#]/)[0], { resolve, reject }));
-        got.catch(() => {}); // Pyodide's own request for it reports a failure
-        answered.set(url.split(/[?#]/)[0], () => got);
-      }
+      F.expect(d.pending); // files that follow on the port (served: numpy's wheel)
       port = e.ports[0];
       port.onmessage = receive;
       startReceived(d);
@@ -91,10 +51,8 @@ self.explorerPyWorkerInstall = function (scope) {
   function receive(e) {
     const d = e.data;
     if (!d || typeof d !== "object") return;
-    if (d.x === "file") {
-      const wait = pending.get(d.url.split(/[?#]/)[0]);
-      if (wait) (d.error ? wait.reject(new Error(d.error)) : wait.resolve([new Uint8Array(d.bytes), typeOf(d.url)]));
-    } else if (d.x === "files") {
+    if (d.x === "file") F.arrived(d);
+    else if (d.x === "files") {
       const resolve = asked.get(d.id);
       asked.delete(d.id);
       if (resolve) resolve(d);
@@ -109,8 +67,9 @@ self.explorerPyWorkerInstall = function (scope) {
     try {
       const packs = {};
       for (const path of paths) {
-        if (!unpacked[path]) throw new Error(`no ${path.slice(path.lastIndexOf("/") + 1)} here`);
-        packs[path] = { bytes: (await unpacked[path]()).slice().buffer };
+        const bytes = F.packed(path);
+        if (!bytes) throw new Error(`no ${path.slice(path.lastIndexOf("/") + 1)} here`);
+        packs[path] = { bytes: (await bytes()).slice().buffer };
       }
       post({ x: "shared", id, packs }, Object.values(packs).map((p) => p.bytes));
     } catch (e) {
@@ -153,9 +112,9 @@ self.explorerPyWorkerInstall = function (scope) {
   function shareWasm(indexURL, source, module) {
     const url = indexURL + "pyodide.asm.wasm";
     const compiled = module ? Promise.resolve(module) : source ? source().then((b) => WebAssembly.compile(b))
-      : WebAssembly.compileStreaming(realFetch(url));
+      : WebAssembly.compileStreaming(F.realFetch(url));
     compiled.then(() => mark("explorer:wasm-compiled"), () => {});
-    answered.set(url, () => Promise.resolve([new Uint8Array(0), TYPES.wasm]));
+    F.answer(url, () => Promise.resolve([new Uint8Array(0), F.TYPES.wasm]));
     const create = scope._createPyodideModule;
     scope._createPyodideModule = (settings) => create({
       ...settings,
@@ -168,27 +127,13 @@ self.explorerPyWorkerInstall = function (scope) {
     return compiled;
   }
 
-  // A file fetched ahead of Pyodide's own request for it (which then gets it).
-  function prefetch(url) {
-    if (answered.has(url)) return Promise.resolve();
-    const got = realFetch(url).then(async (r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status} for ${url}`);
-      return [new Uint8Array(await r.arrayBuffer()), typeOf(url)];
-    });
-    got.catch(() => answered.delete(url)); // Pyodide's own fetch then reports it
-    answered.set(url, () => got);
-    return got.then(() => {}, () => {});
-  }
-
   // boot(loadPyodide, indexURL, plan, wasmSource): Pyodide, restored from the
   // snapshot when one fits, else booted normally; says which to the page.
   // plan.wasm: the compiled module, plan.files: {url: bytes}, when the page fetched them.
   async function boot(loadPyodide, indexURL, plan, wasmSource) {
     const options = { indexURL, stdout: (t) => console.log(t), stderr: (t) => console.warn(t) };
     // Files the page fetched already (served): answered from its bytes.
-    for (const [url, buffer] of Object.entries(plan.files || {})) {
-      answered.set(url.split(/[?#]/)[0], () => Promise.resolve([new Uint8Array(buffer), typeOf(url)]));
-    }
+    for (const [url, buffer] of Object.entries(plan.files || {})) F.give(url, buffer);
 
     const reading = openedSnapshot(plan);
     const wasm = shareWasm(indexURL, wasmSource, plan.wasm);
@@ -208,7 +153,7 @@ self.explorerPyWorkerInstall = function (scope) {
     // (the derivation's worker has no use for numpy: plan.numpy false).
     let numpy = null;
     const needNumpy = () => (numpy ||= plan.numpy === false ? Promise.resolve() : plan.packs ? provide(["numpy"])
-      : plan.numpyWheel ? prefetch(indexURL + plan.numpyWheel) : Promise.resolve());
+      : plan.numpyWheel ? F.prefetch(indexURL + plan.numpyWheel) : Promise.resolve());
     if (!snap) needNumpy().catch(() => {});
     await wasm;
     if (snap) {
@@ -257,7 +202,7 @@ self.explorerPyWorkerInstall = function (scope) {
     if (!start || !start.packs) return;
     const indexURL = start.indexURL;
     const { packages } = await readLock(indexURL);
-    const wanted = Array.from(names, (n) => packages[n].file_name).filter((f) => !answered.has(indexURL + f));
+    const wanted = Array.from(names, (n) => packages[n].file_name).filter((f) => !F.has(indexURL + f));
     if (!wanted.length) return;
     const id = ++nextAsk;
     const reply = new Promise((resolve) => {
@@ -269,9 +214,9 @@ self.explorerPyWorkerInstall = function (scope) {
     });
     // Answered at once: Pyodide's request for one of them waits for the page's reply.
     for (const f of wanted) {
-      const bytes = reply.then((packs) => unpack(packs["assets/vendor/pyodide/" + f])());
+      const bytes = reply.then((packs) => F.unpack(packs["assets/vendor/pyodide/" + f])());
       bytes.catch(() => {});
-      answered.set(indexURL + f, () => bytes.then((b) => [b, typeOf(f)]));
+      F.answer(indexURL + f, () => bytes.then((b) => [b, F.typeOf(f)]));
     }
     await reply;
   }
@@ -295,7 +240,7 @@ self.explorerPyWorkerInstall = function (scope) {
   // The classic script's text as code: a file:// worker may import nothing
   // (WebKit refuses even blob: URLs), but it may evaluate what it was sent.
   async function evaluateScript(path) {
-    const bytes = await unpacked[path]();
+    const bytes = await F.packed(path)();
     (0, eval)(new TextDecoder().decode(bytes)); // eslint-disable-line no-eval
   }
 
@@ -306,14 +251,14 @@ self.explorerPyWorkerInstall = function (scope) {
     try {
       const plan = await hello();
       const indexURL = plan.indexURL;
-      answerPacks(plan.packs, indexURL);
+      F.answerPacks(plan.packs, indexURL);
       if (plan.packs) {
         await evaluateScript("assets/vendor/pyodide/pyodide.asm.js");
         await evaluateScript("assets/vendor/pyodide/pyodide.js");
       } else {
         scope.importScripts(indexURL + "pyodide.asm.js", indexURL + "pyodide.js");
       }
-      const wasmSource = unpacked["assets/vendor/pyodide/pyodide.asm.wasm"];
+      const wasmSource = F.packed("assets/vendor/pyodide/pyodide.asm.wasm");
       pyodide = await boot(scope.loadPyodide, indexURL, plan, wasmSource);
       await pyodide.runPythonAsync(plan.mainPy);
     } catch (e) {

@@ -5,6 +5,7 @@
 // and the app import (bytecode.mjs). PyScript accepts only a scheme:// URL
 // for it, which boot.js gives.
 import "./snapshot.js";
+import "./pyfiles.js";
 import "./pyworker.js";
 import { fetchBytecode, writeBytecode } from "./bytecode.mjs";
 

@@ -197,10 +197,11 @@
   }
   const bytesOf = async (url) => (await fetchOk(url)).arrayBuffer();
 
-  // A classic worker's source from the page's own scripts (snapshot.js and
-  // pyworker.js define their installers), ending with `tail`.
+  // A classic worker's source from the page's own scripts (snapshot.js,
+  // pyfiles.js and pyworker.js define their installers), ending with `tail`.
   function workerSource(tail) {
-    return `(${window.explorerSnapshotInstall})(self);\n(${window.explorerPyWorkerInstall})(self);\n${tail}\n`;
+    return [window.explorerSnapshotInstall, window.explorerPyFilesInstall, window.explorerPyWorkerInstall]
+      .map((install) => `(${install})(self);\n`).join("") + `${tail}\n`;
   }
 
   // The snapshot, opened by a worker of its own (snapshot.js) from `source`
