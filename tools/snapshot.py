@@ -50,8 +50,10 @@ import importlib.util, inspect, ipaddress, json, locale, logging, pathlib, rando
 import subprocess, tempfile, textwrap, tokenize, traceback, typing, urllib.parse, zipfile
 """
 PLACEHOLDER = vendor.SNAPSHOT_PLACEHOLDER[1]
-# In a classic worker made from snapshot.js's, pyfiles.js's and pyworker.js's source, as the page makes
-# Python's worker from disk; the image comes back gzipped, as base64.
+# The scripts every worker of the page installs, in order (runtime.js: workerSource).
+WORKER_SCRIPTS = ("snapshot.js", "pyfiles.js", "pyworker.js")
+# In a classic worker made from their source, as the page makes Python's worker from
+# disk; the image comes back gzipped, as base64.
 MAKE = """async ([parts, indexURL, imports]) => {
   const source = `(${explorerSnapshotInstall})(self);
 (${explorerPyFilesInstall})(self);
@@ -89,7 +91,7 @@ def inputs_key() -> str:
                 "pyodide/pyodide.mjs", "pyodide/pyodide.js", vendor.GENERATED_LOCK):
         h.update(f"{rel}={vendor.sha256_file(vendor.VENDOR / rel)}\n".encode())
     h.update(f"numpy={vendor.sha256_file(_numpy_wheel())}\n".encode())
-    for part in (app_digest(), *((ROOT / "assets/app" / js).read_text() for js in ("snapshot.js", "pyfiles.js", "pyworker.js")),
+    for part in (app_digest(), *((ROOT / "assets/app" / js).read_text() for js in WORKER_SCRIPTS),
                  Path(__file__).read_text()):
         h.update(hashlib.sha256(part.encode()).hexdigest().encode())
     return h.hexdigest()
@@ -156,8 +158,7 @@ def make() -> tuple[int, int]:
         (site / "parts.snap").write_bytes(container(paths, blobs))
         (site / "maker.html").write_text(
             '<!doctype html><meta charset="utf-8"><title>snapshot maker</title><link rel="icon" href="data:,">'
-            '<script src="assets/app/snapshot.js"></script><script src="assets/app/pyfiles.js"></script>'
-            '<script src="assets/app/pyworker.js"></script>')
+            + "".join(f'<script src="assets/app/{js}"></script>' for js in WORKER_SCRIPTS))
         url, httpd = serve_dir(site)
         try:
             with sync_playwright() as pw:
