@@ -112,9 +112,12 @@ def build(lite: bool = False) -> Path:
     import vendor
     setup()
     page = (ROOT / "index.html").read_text()
-    loaders = ('<script src="assets/app/baked.js" defer></script>\n<script src="assets/vendor/manifest.js"></script>\n'
-               '<script src="assets/vendor/snapshot/manifest.js"></script>\n'
-               + "".join(f'<script src="assets/app/{name}"></script>\n' for name in APP_SCRIPTS))
+    blocking = ("assets/vendor/manifest.js", "assets/vendor/snapshot/manifest.js", *(f"assets/app/{n}" for n in APP_SCRIPTS))
+    # The preloads (and the comment saying why) go with the scripts they fetch.
+    notes = page[page.find("<!-- Each script requested at once"):]
+    loaders = (notes[:notes.find("-->\n") + 4] + "".join(f'<link rel="preload" as="script" href="{s}">\n' for s in blocking)
+               + '<script src="assets/app/baked.js" defer></script>\n'
+               + "".join(f'<script src="{s}"></script>\n' for s in blocking))
     stylesheet = '<link rel="stylesheet" href="assets/app/style.css">'
     assert loaders in page and stylesheet in page, "index.html changed: update tools/dev.py build()"
     with_snapshot = not lite and (vendor.VENDOR / snapshot.REL).is_file()
