@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -113,9 +114,9 @@ def build(lite: bool = False) -> Path:
     setup()
     page = (ROOT / "index.html").read_text()
     blocking = ("assets/vendor/manifest.js", "assets/vendor/snapshot/manifest.js", *(f"assets/app/{n}" for n in APP_SCRIPTS))
-    # The preloads (and the comment saying why) go with the scripts they fetch.
-    notes = page[page.find("<!-- Each script requested at once"):]
-    loaders = (notes[:notes.find("-->\n") + 4] + "".join(f'<link rel="preload" as="script" href="{s}">\n' for s in blocking)
+    # The preloads, and the comment saying why, go with the scripts they fetch.
+    why = re.search(r"<!-- Each script requested at once.*?-->\n", page, flags=re.S)
+    loaders = ((why.group(0) if why else "") + "".join(f'<link rel="preload" as="script" href="{s}">\n' for s in blocking)
                + '<script src="assets/app/baked.js" defer></script>\n'
                + "".join(f'<script src="{s}"></script>\n' for s in blocking))
     stylesheet = '<link rel="stylesheet" href="assets/app/style.css">'

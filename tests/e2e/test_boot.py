@@ -1,6 +1,7 @@
 """Boot: the page reaches `ready` from vendored files only, or says clearly why not."""
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -103,7 +104,6 @@ def test_the_heads_scripts_are_requested_together(page, base_url):
     has run (with the policy's meta tag in the same packet, Chromium's preload scanner requested none
     of them: 16 round trips in a row before the text could paint). Each takes 0.3 s here, as over a
     slow link."""
-    import re
     head = (ROOT / "index.html").read_text().split("</head>")[0]
     srcs = {"/" + s for s in re.findall(r'<script src="([^"]+)"', head)}
     assert len(srcs) >= 10, srcs
